@@ -1,0 +1,173 @@
+"""Eligibility per line: small rules, each one question, every failing code collected."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from .codes import INFORMATIONAL, EligibilityCode
+from .deadline import Deadline, compute_deadline
+from .money import Money
+from .order import Order, OrderLine
+from .policy import LineRules, Policy
+from .refund_math import unit_refund
+
+
+@dataclass(frozen=True, slots=True)
+class LineFacts:
+    """Everything a rule may look at for one line, with an injected `now`."""
+
+    order: Order
+    line: OrderLine
+    rules: LineRules
+    deadline: Deadline | None
+    fulfilled: int
+    returned: int  # units already in returns that were not cancelled or rejected
+    left_to_refund: Money
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    rule: str
+    passed: bool
+    code: EligibilityCode | None
+    detail: str
+
+
+class Rule(Protocol):
+    name: str
+
+    def check(self, f: LineFacts) -> Verdict: ...
+
+
+def _pass(rule: str, detail: str) -> Verdict:
+    return Verdict(rule, True, None, detail)
+
+
+def _fail(rule: str, code: EligibilityCode, detail: str) -> Verdict:
+    return Verdict(rule, False, code, detail)
+
+
+class OrderPaid:
+    name = "order_paid"
+
+    def check(self, f: LineFacts) -> Verdict:
+        if f.order.charged.is_zero:
+            return _fail(self.name, EligibilityCode.ORDER_NOT_PAID, "nothing was charged for this order")
+        return _pass(self.name, f"charged {f.order.charged}")
+
+
+class Fulfilled:
+    name = "fulfilled"
+
+    def check(self, f: LineFacts) -> Verdict:
+        if f.fulfilled <= 0:
+            return _fail(self.name, EligibilityCode.NOT_FULFILLED, "this item has not been shipped yet")
+        return _pass(self.name, f"{f.fulfilled} of {f.line.quantity} shipped")
+
+
+class NotFinalSale:
+    name = "final_sale"
+
+    def check(self, f: LineFacts) -> Verdict:
+        if f.rules.final_sale:
+            return _fail(self.name, EligibilityCode.FINAL_SALE,
+                         f"final sale ({f.rules.sources['final_sale']}): cannot be returned")
+        return _pass(self.name, "not a final-sale item")
+
+
+class WithinWindow:
+    name = "window"
+
+    def check(self, f: LineFacts) -> Verdict:
+        d = f.deadline
+        if d is None:
+            return _pass(self.name, "window starts when the item ships")
+        where = f.rules.sources["window_days"]
+        phase = d.phase(f.now)
+        if phase == "open":
+            extra = " (seasonal window)" if d.seasonal else ""
+            return _pass(self.name, f"returnable until {d.deadline.isoformat()}{extra}; "
+                                    f"{f.rules.window_days}-day window from {where}")
+        if phase == "grace":
+            return Verdict(self.name, True, EligibilityCode.IN_GRACE,
+                           f"window closed {d.deadline.isoformat()}; in the {f.rules.grace_days}-day grace "
+                           f"period until {d.grace_deadline.isoformat()}")
+        return _fail(self.name, EligibilityCode.WINDOW_EXPIRED,
+                     f"return window and grace period ended {d.grace_deadline.isoformat()}")
+
+
+class UnitsLeft:
+    name = "units_left"
+
+    def check(self, f: LineFacts) -> Verdict:
+        left = f.fulfilled - f.returned
+        if f.returned > 0 and left <= 0:
+            return _fail(self.name, EligibilityCode.ALREADY_RETURNED,
+                         f"all {f.returned} shipped units are already being returned")
+        return _pass(self.name, f"{max(left, 0)} units can be returned")
+
+
+class Refundable:
+    name = "refundable"
+
+    def check(self, f: LineFacts) -> Verdict:
+        if f.left_to_refund.amount <= 0:
+            return _fail(self.name, EligibilityCode.NOT_REFUNDABLE, "the order has been refunded in full")
+        return _pass(self.name, f"{f.left_to_refund} left to refund on the order")
+
+
+DEFAULT_RULES: tuple[Rule, ...] = (OrderPaid(), Fulfilled(), NotFinalSale(), WithinWindow(), UnitsLeft(),
+                                   Refundable())
+
+
+@dataclass(frozen=True, slots=True)
+class LineEligibility:
+    line: OrderLine
+    quantity_returnable: int
+    eligible: bool
+    in_grace: bool
+    codes: tuple[EligibilityCode, ...]
+    deadline: Deadline | None
+    unit_refund: Money | None
+    verdicts: tuple[Verdict, ...] = field(default=())
+
+    @property
+    def only_window_expired(self) -> bool:
+        failing = {c for c in self.codes if c not in INFORMATIONAL}
+        return failing == {EligibilityCode.WINDOW_EXPIRED}
+
+
+def line_facts(order: Order, line: OrderLine, policy: Policy, returned: int, left_to_refund: Money,
+               now: datetime) -> LineFacts:
+    rules = policy.for_line(line.product_type, line.category, line.product)
+    deadline = compute_deadline(ordered_at=order.created_at, fulfilled_at=order.fulfilled_at(line.id),
+                                window_days=rules.window_days, grace_days=rules.grace_days, policy=policy,
+                                timezone=order.channel.timezone)
+    return LineFacts(order, line, rules, deadline, min(order.fulfilled_quantity(line.id), line.quantity),
+                     returned, left_to_refund, now)
+
+
+def check_line(facts: LineFacts, rules: tuple[Rule, ...] = DEFAULT_RULES) -> LineEligibility:
+    verdicts = tuple(rule.check(facts) for rule in rules)
+    codes = tuple(v.code for v in verdicts if v.code is not None)
+    eligible = all(v.passed for v in verdicts)
+    returnable = max(facts.fulfilled - facts.returned, 0) if eligible else 0
+    return LineEligibility(
+        line=facts.line,
+        quantity_returnable=returnable,
+        eligible=eligible,
+        in_grace=EligibilityCode.IN_GRACE in codes,
+        codes=codes,
+        deadline=facts.deadline,
+        unit_refund=unit_refund(facts.order, facts.line.id, facts.returned),
+        verdicts=verdicts,
+    )
+
+
+def check_order(order: Order, policy: Policy, returned: dict[str, int], left_to_refund: Money,
+                now: datetime) -> list[LineEligibility]:
+    """Eligibility of every line of the order."""
+    return [check_line(line_facts(order, line, policy, returned.get(line.id, 0), left_to_refund, now))
+            for line in order.lines]

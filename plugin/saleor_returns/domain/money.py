@@ -1,0 +1,154 @@
+"""Money as a value object: Decimal amount + ISO 4217 currency, quantized on the way in."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel.numbers import get_currency_precision, list_currencies
+
+
+class UnknownCurrency(ValueError):
+    """The currency code is not an ISO 4217 code known to CLDR."""
+
+
+class CurrencyMismatch(ValueError):
+    """Two amounts in different currencies were combined."""
+
+
+@lru_cache(maxsize=None)
+def _known_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def is_known_currency(code: str) -> bool:
+    return code in _known_currencies()
+
+
+@lru_cache(maxsize=None)
+def currency_exponent(code: str) -> int:
+    """Number of decimal places of `code` (CLDR); raises UnknownCurrency."""
+    if not is_known_currency(code):
+        raise UnknownCurrency(code)
+    return int(get_currency_precision(code))
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """The one function that rounds money: half-up to the currency's precision."""
+    exp = Decimal(1).scaleb(-currency_exponent(currency))
+    return amount.quantize(exp, rounding=ROUND_HALF_UP)
+
+
+def parse_decimal(value: object) -> Decimal:
+    """A Decimal from a string/int/Decimal; floats are refused (they lose cents)."""
+    if isinstance(value, float):
+        raise ValueError("money must not be given as a float")
+    if isinstance(value, bool):
+        raise ValueError(f"not an amount: {value!r}")
+    try:
+        result = Decimal(str(value).strip())
+    except (InvalidOperation, AttributeError) as exc:
+        raise ValueError(f"not an amount: {value!r}") from exc
+    if not result.is_finite():
+        raise ValueError(f"not an amount: {value!r}")
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        currency = self.currency.upper()
+        amount = parse_decimal(self.amount) if not isinstance(self.amount, Decimal) else self.amount
+        if not amount.is_finite():
+            raise ValueError("amount must be finite")
+        object.__setattr__(self, "currency", currency)
+        object.__setattr__(self, "amount", quantize(amount, currency))
+
+    @classmethod
+    def of(cls, amount: object, currency: str) -> "Money":
+        return cls(parse_decimal(amount), currency)
+
+    @classmethod
+    def zero(cls, currency: str) -> "Money":
+        return cls(Decimal(0), currency)
+
+    def _same(self, other: "Money") -> None:
+        if other.currency != self.currency:
+            raise CurrencyMismatch(f"{self.currency} vs {other.currency}")
+
+    def __add__(self, other: "Money") -> "Money":
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: "Money") -> "Money":
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __lt__(self, other: "Money") -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: "Money") -> bool:
+        self._same(other)
+        return self.amount <= other.amount
+
+    def __gt__(self, other: "Money") -> bool:
+        self._same(other)
+        return self.amount > other.amount
+
+    def __ge__(self, other: "Money") -> bool:
+        self._same(other)
+        return self.amount >= other.amount
+
+    def times(self, factor: int | Decimal) -> "Money":
+        return Money(self.amount * Decimal(factor), self.currency)
+
+    def percent(self, pct: Decimal) -> "Money":
+        return Money(self.amount * pct / Decimal(100), self.currency)
+
+    def min(self, other: "Money") -> "Money":
+        return self if self <= other else other
+
+    def max(self, other: "Money") -> "Money":
+        return self if self >= other else other
+
+    @property
+    def is_zero(self) -> bool:
+        return self.amount == 0
+
+    @property
+    def minor_step(self) -> Decimal:
+        return Decimal(1).scaleb(-currency_exponent(self.currency))
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+def total(items: "list[Money] | tuple[Money, ...]", currency: str) -> Money:
+    result = Money.zero(currency)
+    for item in items:
+        result = result + item
+    return result
+
+
+def allocate(whole: Money, weights: "list[Decimal] | list[int]") -> list[Money]:
+    """Split `whole` over `weights` by largest remainder: parts sum exactly to the whole."""
+    if not weights:
+        return []
+    step = whole.minor_step
+    units = int(whole.amount / step)
+    weight_sum = sum(Decimal(w) for w in weights)
+    if weight_sum == 0:
+        shares = [Decimal(units) / len(weights)] * len(weights)
+    else:
+        shares = [Decimal(units) * Decimal(w) / weight_sum for w in weights]
+    floors = [int(s) for s in shares]  # int() truncates toward zero; units may be negative
+    left = units - sum(floors)
+    sign = 1 if left >= 0 else -1
+    order = sorted(range(len(shares)), key=lambda i: (-(abs(shares[i] - floors[i])), i))
+    for i in order[: abs(left)]:
+        floors[i] += sign
+    return [Money(Decimal(f) * step, whole.currency) for f in floors]

@@ -1,0 +1,114 @@
+"""The order as the returns engine sees it: a read-only snapshot from an OrderSource."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    slug: str
+    currency: str
+    timezone: str  # IANA name, e.g. "America/New_York"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    id: str
+    product_name: str
+    sku: str | None
+    quantity: int
+    unit_price: Money  # gross, after line-level discounts
+    product_type: str | None = None
+    category: str | None = None
+    product: str | None = None  # product id or slug, for product-level overrides
+    variant_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FulfillmentLine:
+    id: str
+    order_line_id: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fulfillment:
+    id: str
+    created_at: datetime
+    lines: tuple[FulfillmentLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """A charge on the order (a Saleor transaction, or a payment in the demo store)."""
+
+    id: str
+    psp_reference: str
+    gateway: str
+    charged: Money
+    refunded: Money  # refunded outside this app (or before it), as the source reports it
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    name: str
+    street: str
+    city: str
+    postal_code: str
+    country: str
+    company: str | None = None
+    country_area: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: str
+    number: str
+    channel: Channel
+    currency: str
+    created_at: datetime
+    user_email: str
+    lines: tuple[OrderLine, ...]
+    fulfillments: tuple[Fulfillment, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    shipping_price: Money | None = None
+    order_discount: Money | None = None  # order-level discount not already in unit prices
+    user_id: str | None = None
+    shipping_address: Address | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    def line(self, line_id: str) -> OrderLine | None:
+        for line in self.lines:
+            if line.id == line_id:
+                return line
+        return None
+
+    def fulfilled_quantity(self, line_id: str) -> int:
+        return sum(fl.quantity for f in self.fulfillments for fl in f.lines if fl.order_line_id == line_id)
+
+    def fulfilled_at(self, line_id: str) -> datetime | None:
+        """The latest fulfillment containing the line (the most generous window start)."""
+        dates = [f.created_at for f in self.fulfillments for fl in f.lines if fl.order_line_id == line_id]
+        return max(dates) if dates else None
+
+    @property
+    def charged(self) -> Money:
+        result = Money.zero(self.currency)
+        for p in self.payments:
+            result = result + p.charged
+        return result
+
+    @property
+    def refunded_elsewhere(self) -> Money:
+        result = Money.zero(self.currency)
+        for p in self.payments:
+            result = result + p.refunded
+        return result
+
+    def owned_by(self, email: str | None, user_id: str | None = None) -> bool:
+        if user_id and self.user_id and user_id == self.user_id:
+            return True
+        return bool(email) and email.strip().lower() == self.user_email.strip().lower()

@@ -1,0 +1,293 @@
+"""The merchant's return policy for one channel, with overrides and versions (DOMAIN.md)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from .money import Money, is_known_currency, parse_decimal
+
+
+class WindowStart(str, Enum):
+    FULFILLED = "FULFILLED"
+    ORDERED = "ORDERED"
+
+
+class GraceMode(str, Enum):
+    AUTO_APPROVE = "AUTO_APPROVE"
+    REVIEW = "REVIEW"
+
+
+class RefundTiming(str, Enum):
+    ON_APPROVAL = "ON_APPROVAL"
+    ON_FIRST_SCAN = "ON_FIRST_SCAN"
+    ON_RECEIPT = "ON_RECEIPT"
+
+
+class ReturnShipping(str, Enum):
+    FREE = "FREE"
+    FLAT_FEE = "FLAT_FEE"
+    LABEL_COST = "LABEL_COST"
+
+
+class OverrideLevel(str, Enum):
+    PRODUCT_TYPE = "PRODUCT_TYPE"
+    CATEGORY = "CATEGORY"
+    PRODUCT = "PRODUCT"
+
+
+# most specific wins: product > category > product type > channel
+LEVEL_RANK = {OverrideLevel.PRODUCT_TYPE: 1, OverrideLevel.CATEGORY: 2, OverrideLevel.PRODUCT: 3}
+
+DEFAULT_REASONS: tuple[str, ...] = (
+    "DOES_NOT_FIT", "NOT_AS_DESCRIBED", "DAMAGED", "DEFECTIVE",
+    "WRONG_ITEM", "CHANGED_MIND", "ARRIVED_LATE", "OTHER",
+)
+DEFAULT_COMMENT_REQUIRED: tuple[str, ...] = ("OTHER",)
+# reasons for which the shopper is not at fault: no restocking fee
+NO_FEE_REASONS: frozenset[str] = frozenset({"DAMAGED", "DEFECTIVE"})
+
+
+class PolicyError(ValueError):
+    """A policy setting is invalid; `field` names it."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    level: OverrideLevel
+    key: str  # product type / category / product name or id, as the order source reports it
+    window_days: int | None = None
+    grace_days: int | None = None
+    final_sale: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonalWindow:
+    """Orders placed between `ordered_from` and `ordered_until` are returnable until `returnable_until`."""
+
+    ordered_from: date
+    ordered_until: date
+    returnable_until: date
+
+
+@dataclass(frozen=True, slots=True)
+class KeepItemLimits:
+    max_count: int = 3
+    max_amount: tuple[Money, ...] = ()  # per currency; none means no amount cap
+    days: int = 365
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    window_days: int = 30
+    window_starts: WindowStart = WindowStart.FULFILLED
+    grace_days: int = 3
+    grace_mode: GraceMode = GraceMode.AUTO_APPROVE
+    seasonal: tuple[SeasonalWindow, ...] = ()
+    keep_item_thresholds: tuple[Money, ...] = ()
+    keep_item_cost_aware: bool = False
+    expected_return_cost: tuple[Money, ...] = ()  # label + handling, per currency (cost-aware rule)
+    keep_item_limits: KeepItemLimits = field(default_factory=KeepItemLimits)
+    review_above: tuple[Money, ...] = ()
+    refund_timing: RefundTiming = RefundTiming.ON_RECEIPT
+    restocking_fee_percent: Decimal = Decimal(0)
+    return_shipping: ReturnShipping = ReturnShipping.FREE
+    return_shipping_fee: tuple[Money, ...] = ()  # per currency, with FLAT_FEE
+    refund_shipping: bool = False
+    reasons: tuple[str, ...] = DEFAULT_REASONS
+    comment_required: tuple[str, ...] = DEFAULT_COMMENT_REQUIRED
+    overrides: tuple[Override, ...] = ()
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    # --- per-currency look-ups -------------------------------------------------------
+    def keep_item_threshold(self, currency: str) -> Money | None:
+        return _in_currency(self.keep_item_thresholds, currency)
+
+    def review_threshold(self, currency: str) -> Money | None:
+        return _in_currency(self.review_above, currency)
+
+    def return_cost(self, currency: str) -> Money | None:
+        return _in_currency(self.expected_return_cost, currency)
+
+    def flat_fee(self, currency: str) -> Money | None:
+        return _in_currency(self.return_shipping_fee, currency)
+
+    def keep_item_amount_cap(self, currency: str) -> Money | None:
+        return _in_currency(self.keep_item_limits.max_amount, currency)
+
+    # --- overrides ---------------------------------------------------------------------
+    def for_line(self, product_type: str | None, category: str | None, product: str | None) -> "LineRules":
+        """The window, grace and final-sale flag for one line; the most specific override wins."""
+        keys = {OverrideLevel.PRODUCT_TYPE: product_type, OverrideLevel.CATEGORY: category,
+                OverrideLevel.PRODUCT: product}
+        window, grace, final_sale = self.window_days, self.grace_days, False
+        sources = {"window_days": "channel", "grace_days": "channel", "final_sale": "channel"}
+        for ov in sorted(self.overrides, key=lambda o: LEVEL_RANK[o.level]):
+            if keys[ov.level] is None or keys[ov.level] != ov.key:
+                continue
+            where = f"{ov.level.value.lower()} {ov.key}"
+            if ov.window_days is not None:
+                window, sources["window_days"] = ov.window_days, where
+            if ov.grace_days is not None:
+                grace, sources["grace_days"] = ov.grace_days, where
+            if ov.final_sale is not None:
+                final_sale, sources["final_sale"] = ov.final_sale, where
+        return LineRules(window, grace, final_sale, sources)
+
+    def requires_comment(self, reason: str) -> bool:
+        return reason in self.comment_required
+
+    def public(self) -> "Policy":
+        """What shoppers may see: thresholds and review triggers are not advertised."""
+        return replace(self, keep_item_thresholds=(), review_above=(), expected_return_cost=(),
+                       keep_item_limits=KeepItemLimits())
+
+
+@dataclass(frozen=True, slots=True)
+class LineRules:
+    window_days: int
+    grace_days: int
+    final_sale: bool
+    sources: dict[str, str]
+
+
+def _in_currency(items: tuple[Money, ...], currency: str) -> Money | None:
+    for item in items:
+        if item.currency == currency:
+            return item
+    return None
+
+
+def _check_money_list(name: str, items: tuple[Money, ...]) -> None:
+    seen: set[str] = set()
+    for m in items:
+        if m.amount < 0:
+            raise PolicyError(name, f"{name}: amounts must not be negative ({m})")
+        if m.currency in seen:
+            raise PolicyError(name, f"{name}: {m.currency} given twice")
+        seen.add(m.currency)
+
+
+def validate(p: Policy) -> None:
+    """Raise PolicyError for settings no merchant could mean."""
+    for name in ("window_days", "grace_days"):
+        value = getattr(p, name)
+        if not isinstance(value, int) or value < 0 or value > 3650:
+            raise PolicyError(name, f"{name} must be a whole number of days from 0 to 3650, got {value!r}")
+    for name in ("keep_item_thresholds", "review_above", "expected_return_cost", "return_shipping_fee"):
+        _check_money_list(name, getattr(p, name))
+    _check_money_list("keep_item_limits", p.keep_item_limits.max_amount)
+    if p.keep_item_limits.max_count < 0 or p.keep_item_limits.days < 1:
+        raise PolicyError("keep_item_limits", "keep-item limits need count ≥ 0 and days ≥ 1")
+    if not (Decimal(0) <= p.restocking_fee_percent <= Decimal(100)):
+        raise PolicyError("restocking_fee_percent", "restocking fee must be between 0 and 100 percent")
+    if not p.reasons:
+        raise PolicyError("reasons", "at least one return reason is needed")
+    for reason in p.comment_required:
+        if reason not in p.reasons:
+            raise PolicyError("comment_required", f"comment_required names unknown reason {reason}")
+    for s in p.seasonal:
+        if s.ordered_from > s.ordered_until:
+            raise PolicyError("seasonal", "seasonal window: ordered_from is after ordered_until")
+    for ov in p.overrides:
+        for name in ("window_days", "grace_days"):
+            v = getattr(ov, name)
+            if v is not None and (v < 0 or v > 3650):
+                raise PolicyError("overrides", f"override {ov.key}: {name} must be 0..3650")
+
+
+# --- (de)serialisation: the stored and file form --------------------------------------------
+
+def _money_list(raw: Any, name: str) -> tuple[Money, ...]:
+    if raw is None:
+        return ()
+    out = []
+    items = raw.items() if isinstance(raw, dict) else ((r["currency"], r["amount"]) for r in raw)
+    for currency, amount in items:
+        code = str(currency).upper()
+        if not is_known_currency(code):
+            raise PolicyError(name, f"{name}: unknown currency {currency!r}")
+        try:
+            out.append(Money(parse_decimal(amount), code))
+        except ValueError as exc:
+            raise PolicyError(name, f"{name}: {exc}") from exc
+    return tuple(out)
+
+
+def _money_out(items: tuple[Money, ...]) -> dict[str, str]:
+    return {m.currency: str(m.amount) for m in items}
+
+
+def policy_from_dict(data: dict[str, Any]) -> Policy:
+    """Build a Policy from its JSON form (the policy file and the stored versions)."""
+    d = dict(data)
+    try:
+        limits = d.get("keep_item_limits") or {}
+        return Policy(
+            window_days=int(d.get("window_days", 30)),
+            window_starts=WindowStart(d.get("window_starts", "FULFILLED")),
+            grace_days=int(d.get("grace_days", 3)),
+            grace_mode=GraceMode(d.get("grace_mode", "AUTO_APPROVE")),
+            seasonal=tuple(SeasonalWindow(date.fromisoformat(s["ordered_from"]),
+                                          date.fromisoformat(s["ordered_until"]),
+                                          date.fromisoformat(s["returnable_until"]))
+                           for s in d.get("seasonal", [])),
+            keep_item_thresholds=_money_list(d.get("keep_item_thresholds"), "keep_item_thresholds"),
+            keep_item_cost_aware=bool(d.get("keep_item_cost_aware", False)),
+            expected_return_cost=_money_list(d.get("expected_return_cost"), "expected_return_cost"),
+            keep_item_limits=KeepItemLimits(
+                max_count=int(limits.get("max_count", 3)),
+                max_amount=_money_list(limits.get("max_amount"), "keep_item_limits"),
+                days=int(limits.get("days", 365))),
+            review_above=_money_list(d.get("review_above"), "review_above"),
+            refund_timing=RefundTiming(d.get("refund_timing", "ON_RECEIPT")),
+            restocking_fee_percent=parse_decimal(d.get("restocking_fee_percent", "0")),
+            return_shipping=ReturnShipping(d.get("return_shipping", "FREE")),
+            return_shipping_fee=_money_list(d.get("return_shipping_fee"), "return_shipping_fee"),
+            refund_shipping=bool(d.get("refund_shipping", False)),
+            reasons=tuple(d.get("reasons", DEFAULT_REASONS)),
+            comment_required=tuple(d.get("comment_required", DEFAULT_COMMENT_REQUIRED)),
+            overrides=tuple(Override(OverrideLevel(o["level"]), str(o["key"]), o.get("window_days"),
+                                     o.get("grace_days"), o.get("final_sale"))
+                            for o in d.get("overrides", [])),
+        )
+    except PolicyError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PolicyError("policy", f"invalid policy: {exc}") from exc
+
+
+def policy_to_dict(p: Policy) -> dict[str, Any]:
+    return {
+        "window_days": p.window_days,
+        "window_starts": p.window_starts.value,
+        "grace_days": p.grace_days,
+        "grace_mode": p.grace_mode.value,
+        "seasonal": [{"ordered_from": s.ordered_from.isoformat(), "ordered_until": s.ordered_until.isoformat(),
+                      "returnable_until": s.returnable_until.isoformat()} for s in p.seasonal],
+        "keep_item_thresholds": _money_out(p.keep_item_thresholds),
+        "keep_item_cost_aware": p.keep_item_cost_aware,
+        "expected_return_cost": _money_out(p.expected_return_cost),
+        "keep_item_limits": {"max_count": p.keep_item_limits.max_count,
+                             "max_amount": _money_out(p.keep_item_limits.max_amount),
+                             "days": p.keep_item_limits.days},
+        "review_above": _money_out(p.review_above),
+        "refund_timing": p.refund_timing.value,
+        "restocking_fee_percent": str(p.restocking_fee_percent),
+        "return_shipping": p.return_shipping.value,
+        "return_shipping_fee": _money_out(p.return_shipping_fee),
+        "refund_shipping": p.refund_shipping,
+        "reasons": list(p.reasons),
+        "comment_required": list(p.comment_required),
+        "overrides": [{k: v for k, v in {"level": o.level.value, "key": o.key, "window_days": o.window_days,
+                                         "grace_days": o.grace_days, "final_sale": o.final_sale}.items()
+                       if v is not None} for o in p.overrides],
+    }
