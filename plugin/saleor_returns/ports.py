@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from .domain.money import Money
-from .domain.order import Address, Order
+from .domain.order import Address, Channel, Order
 from .domain.refunds import RefundCommand, RefundOutcome
 
 
@@ -21,6 +21,14 @@ class OrderSource(Protocol):
 
     async def get_order(self, order_id: str) -> Order | None:
         """The order, or None when it does not exist. Raises UpstreamUnavailable when the source is down."""
+        ...
+
+    async def get_channel(self, slug: str) -> Channel | None:
+        """The channel (currency, time zone), or None when there is no such channel."""
+        ...
+
+    def return_address(self, channel_slug: str) -> Address:
+        """Where returned parcels go for this channel (the return warehouse)."""
         ...
 
 

@@ -19,6 +19,7 @@ class Deadline:
 
     def phase(self, now: datetime) -> str:
         """'open', 'grace' or 'expired' at `now`."""
+        now = now.replace(microsecond=0)  # the deadline second lasts until the next midnight, 23:59:59.999 included
         if now <= self.deadline:
             return "open"
         if now <= self.grace_deadline:

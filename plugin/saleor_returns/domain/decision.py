@@ -97,7 +97,9 @@ def validate_request(inp: DecisionInput) -> None:
                               f"{el.line.product_name} has already been returned", f"{where}.orderLineId")
         fulfilled = inp.order.fulfilled_quantity(r.line_id)
         left = max(min(fulfilled, el.line.quantity) - inp.returned.get(r.line_id, 0), 0)
-        if el.eligible and r.quantity > left:
+        # an exception turns an expired line into an accepted one: its quantity must hold too
+        checked = el.eligible or (inp.exception_requested and el.only_window_expired)
+        if checked and r.quantity > left:
             raise ReturnError(ReturnErrorCode.QUANTITY_EXCEEDED,
                               f"only {left} of {el.line.product_name} can be returned", f"{where}.quantity")
 

@@ -36,7 +36,10 @@ def currency_exponent(code: str) -> int:
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """The one function that rounds money: half-up to the currency's precision."""
     exp = Decimal(1).scaleb(-currency_exponent(currency))
-    return amount.quantize(exp, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(exp, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than Decimal holds: an input error, not a crash
+        raise ValueError(f"amount out of range: {amount}") from exc
 
 
 def parse_decimal(value: object) -> Decimal:

@@ -1,0 +1,1 @@
+"""Label carriers: adapters that implement the LabelCarrier port."""

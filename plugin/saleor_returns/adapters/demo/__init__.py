@@ -1,0 +1,1 @@
+"""The embedded demo store: channels and orders from a JSON file, served as an OrderSource."""

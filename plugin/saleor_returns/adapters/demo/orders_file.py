@@ -1,0 +1,457 @@
+"""The demo orders file: channels, orders and seed returns, validated once at start-up.
+
+Format (examples/demo-orders.json): a JSON object with "channels", "orders" and optionally
+"returns". Unknown keys anywhere are ignored, so a file may carry a top-level "_comment" string
+or fields of its own. Datetimes are ISO 8601 with an offset, or an offset from `now` ("-31d",
+"-2h", "-90m", "+1d"); days are calendar days at the same wall-clock time in the channel's time
+zone, so an order shipped "-31d" is always one calendar day past a 30-day window, DST or not.
+Amounts are decimal strings or whole JSON numbers; JSON numbers with a fraction are refused
+because floats lose cents. Every error names the entry and the field, e.g.
+``orders[2] (ORD-3).lines[0].unitPriceGross: not an amount: 'abc'``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ...domain.money import Money, currency_exponent, is_known_currency, parse_decimal, quantize
+from ...domain.order import Address, Channel, Fulfillment, FulfillmentLine, Order, OrderLine, Payment
+
+DEFAULT_RETURN_ADDRESS = Address(
+    name="Returns Department", company="Saleor Demo Store", street="1 Warehouse Way",
+    city="Newark", country_area="NJ", postal_code="07105", country="US",
+)
+
+_RELATIVE = re.compile(r"^([+-])(\d+)([dhm])$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+
+
+class DemoStoreError(ValueError):
+    """The demo orders file is invalid; the message names the file, the entry and the field."""
+
+    def __init__(self, where: str, detail: str, source: str = "<data>") -> None:
+        super().__init__(f"{source}: {where}: {detail}")
+        self.source = source
+        self.where = where
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class SeedReturnLine:
+    order_line_id: str
+    quantity: int
+    reason: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SeedReturn:
+    """An earlier return the demo creates at its first start (someone else creates it)."""
+
+    order_id: str
+    email: str
+    lines: tuple[SeedReturnLine, ...]
+
+
+@dataclass(frozen=True)
+class DemoStore:
+    channels: dict[str, Channel]
+    orders: dict[str, Order]
+    return_addresses: dict[str, Address]  # per channel slug: the returns warehouse
+    returns: tuple[SeedReturn, ...] = field(default=())
+
+
+# --- reading one JSON object, knowing where it sits ------------------------------------------
+
+def _show(value: Any) -> str:
+    return "null" if value is None else repr(value)
+
+
+class _Entry:
+    """One JSON object of the file and its place in it (`orders[2] (ORD-3).lines[0]`)."""
+
+    def __init__(self, raw: Any, where: str, source: str) -> None:
+        if not isinstance(raw, dict):
+            raise DemoStoreError(where or "top level", f"expected an object, got {_show(raw)}", source)
+        self.raw: dict[str, Any] = raw
+        self.where = where
+        self.source = source
+
+    def at(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def error(self, key: str, detail: str) -> DemoStoreError:
+        return DemoStoreError(self.at(key), detail, self.source)
+
+    def child(self, key: str, index: int, raw: Any, label_key: str | None = None) -> "_Entry":
+        label = raw.get(label_key) if label_key and isinstance(raw, dict) else None
+        suffix = f" ({label})" if isinstance(label, (str, int)) and not isinstance(label, bool) else ""
+        return _Entry(raw, f"{self.at(key)}[{index}]{suffix}", self.source)
+
+    def nested(self, key: str) -> "_Entry | None":
+        raw = self.raw.get(key)
+        return None if raw is None else _Entry(raw, self.at(key), self.source)
+
+    def items(self, key: str, required: bool = False) -> list[Any]:
+        value = self.raw.get(key)
+        if value is None and not required:
+            return []
+        if value is None:
+            raise self.error(key, "missing")
+        if not isinstance(value, list):
+            raise self.error(key, f"expected a list, got {_show(value)}")
+        return value
+
+    def opt_text(self, key: str, allow_int: bool = False) -> str | None:
+        value = self.raw.get(key)
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and allow_int:
+            return str(value)
+        if not isinstance(value, str):
+            raise self.error(key, f"expected a string, got {_show(value)}")
+        return value.strip() or None
+
+    def text(self, key: str, allow_int: bool = False) -> str:
+        if self.raw.get(key) is None:
+            raise self.error(key, "missing")
+        value = self.opt_text(key, allow_int)
+        if value is None:
+            raise self.error(key, "must not be empty")
+        return value
+
+    def count(self, key: str) -> int:
+        value = self.raw.get(key)
+        if value is None:
+            raise self.error(key, "missing")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"expected a whole number, got {_show(value)}")
+        if value < 1:
+            raise self.error(key, f"must be at least 1, got {value}")
+        return value
+
+    def opt_amount(self, key: str, currency: str) -> Money | None:
+        value = self.raw.get(key)
+        if value is None:
+            return None
+        try:
+            return _money(value, currency)
+        except ValueError as exc:
+            raise self.error(key, str(exc)) from None
+
+    def amount(self, key: str, currency: str) -> Money:
+        result = self.opt_amount(key, currency)
+        if result is None:
+            raise self.error(key, "missing")
+        return result
+
+    def moment(self, key: str, now: datetime, zone: ZoneInfo | None = None) -> datetime:
+        value = self.raw.get(key)
+        if value is None:
+            raise self.error(key, "missing")
+        if not isinstance(value, str):
+            raise self.error(key, f"expected a date-time string, got {_show(value)}")
+        try:
+            return resolve_time(value, now, zone)
+        except ValueError as exc:
+            raise self.error(key, str(exc)) from None
+
+    def currency(self, key: str) -> str:
+        code = self.text(key)
+        if not is_known_currency(code):
+            raise self.error(key, f"unknown currency {code!r} (use an ISO 4217 code such as USD)")
+        return code
+
+
+def _money(value: Any, currency: str) -> Money:
+    if isinstance(value, float):
+        raise ValueError(f"got the JSON number {value!r}; write amounts as strings, e.g. \"{value}\" "
+                         "(floats lose cents)")
+    amount = parse_decimal(value)
+    if amount < 0:
+        raise ValueError(f"must not be negative: {value!r}")
+    if quantize(amount, currency) != amount:
+        raise ValueError(f"{value!r} has more decimals than {currency} allows ({currency_exponent(currency)})")
+    return Money(amount, currency)
+
+
+def resolve_time(value: str, now: datetime, zone: ZoneInfo | None = None) -> datetime:
+    """An ISO 8601 datetime with offset, or an offset from `now` such as "-31d", "-2h", "-90m", "+1d".
+
+    Days count calendar days in `zone` (same wall-clock time), hours and minutes elapsed time; UTC result.
+    """
+    match = _RELATIVE.match(value.strip())
+    if match:
+        sign, number, unit = match.groups()
+        delta = timedelta(**{_UNITS[unit]: int(number)})
+        # aware arithmetic in a ZoneInfo zone is wall-clock arithmetic: a DST change does not shift the day
+        start = now.astimezone(zone) if unit == "d" and zone is not None else now
+        return (start + delta if sign == "+" else start - delta).astimezone(timezone.utc)
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"not a date-time: {value!r} (use ISO 8601 with an offset such as "
+                         "2024-05-01T10:00:00+02:00, or an offset from now such as -31d, -2h, -90m)") from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError(f"{value!r} has no UTC offset (write e.g. 2024-05-01T10:00:00+02:00)")
+    return parsed.astimezone(timezone.utc)
+
+
+# --- one function per entity kind -------------------------------------------------------------
+
+def _address(parent: _Entry, key: str) -> Address | None:
+    e = parent.nested(key)
+    if e is None:
+        return None
+    country = e.text("country")
+    if not _COUNTRY.match(country):
+        raise e.error("country", f"expected a two-letter country code such as US, got {country!r}")
+    return Address(name=e.text("name"), street=e.text("street"), city=e.text("city"),
+                   postal_code=e.text("postalCode", allow_int=True), country=country.upper(),
+                   company=e.opt_text("company"), country_area=e.opt_text("countryArea"))
+
+
+def _channel(e: _Entry) -> Channel:
+    zone = e.text("timezone")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise e.error("timezone", f"unknown time zone {zone!r} (use an IANA name such as America/New_York)") from None
+    return Channel(slug=e.text("slug"), currency=e.currency("currency"), timezone=zone)
+
+
+def _channels(top: _Entry) -> tuple[dict[str, Channel], dict[str, Address]]:
+    channels: dict[str, Channel] = {}
+    addresses: dict[str, Address] = {}
+    raws = top.items("channels", required=True)
+    if not raws:
+        raise top.error("channels", "at least one channel is needed")
+    for i, raw in enumerate(raws):
+        e = top.child("channels", i, raw, "slug")
+        channel = _channel(e)
+        if channel.slug in channels:
+            raise e.error("slug", f"duplicate channel {channel.slug!r}")
+        channels[channel.slug] = channel
+        addresses[channel.slug] = _address(e, "returnAddress") or DEFAULT_RETURN_ADDRESS
+    return channels, addresses
+
+
+def _line(e: _Entry, currency: str) -> OrderLine:
+    return OrderLine(
+        id=e.text("id", allow_int=True), product_name=e.text("productName"), sku=e.opt_text("sku"),
+        quantity=e.count("quantity"), unit_price=e.amount("unitPriceGross", currency),
+        product_type=e.opt_text("productType"), category=e.opt_text("category"),
+        product=e.opt_text("product", allow_int=True), variant_id=e.opt_text("variantId", allow_int=True),
+    )
+
+
+def _lines(order: _Entry, currency: str) -> tuple[OrderLine, ...]:
+    raws = order.items("lines", required=True)
+    if not raws:
+        raise order.error("lines", "an order needs at least one line")
+    lines: dict[str, OrderLine] = {}
+    for i, raw in enumerate(raws):
+        e = order.child("lines", i, raw)
+        line = _line(e, currency)
+        if line.id in lines:
+            raise e.error("id", f"duplicate line id {line.id!r}")
+        lines[line.id] = line
+    return tuple(lines.values())
+
+
+@dataclass
+class _Shipped:
+    """Running totals while reading one order's fulfillments (fulfilled ≤ ordered, unique ids)."""
+
+    ordered: dict[str, int]
+    shipped: dict[str, int] = field(default_factory=dict)
+    line_ids: set[str] = field(default_factory=set)
+
+
+def _fulfillment_line(e: _Entry, default_id: str, state: _Shipped) -> FulfillmentLine:
+    line_id = e.text("orderLineId", allow_int=True)
+    if line_id not in state.ordered:
+        raise e.error("orderLineId", f"the order has no line {line_id!r}")
+    quantity = e.count("quantity")
+    state.shipped[line_id] = state.shipped.get(line_id, 0) + quantity
+    if state.shipped[line_id] > state.ordered[line_id]:
+        raise e.error("quantity", f"{state.shipped[line_id]} units of line {line_id} fulfilled, "
+                                  f"but only {state.ordered[line_id]} ordered")
+    fl_id = e.opt_text("id", allow_int=True) or default_id
+    if fl_id in state.line_ids:
+        raise e.error("id", f"duplicate fulfillment line id {fl_id!r}")
+    state.line_ids.add(fl_id)
+    return FulfillmentLine(id=fl_id, order_line_id=line_id, quantity=quantity)
+
+
+def _fulfillment(e: _Entry, now: datetime, zone: ZoneInfo, ordered_at: datetime, state: _Shipped) -> Fulfillment:
+    f_id = e.text("id", allow_int=True)
+    created = e.moment("createdAt", now, zone)
+    if created < ordered_at:
+        raise e.error("createdAt", "the fulfillment is dated before the order was placed")
+    raws = e.items("lines", required=True)
+    if not raws:
+        raise e.error("lines", "a fulfillment needs at least one line")
+    lines = tuple(_fulfillment_line(e.child("lines", j, raw), f"{f_id}-{j + 1}", state)
+                  for j, raw in enumerate(raws))
+    return Fulfillment(id=f_id, created_at=created, lines=lines)
+
+
+def _fulfillments(order: _Entry, now: datetime, zone: ZoneInfo, ordered_at: datetime,
+                  lines: tuple[OrderLine, ...]) -> tuple[Fulfillment, ...]:
+    state = _Shipped(ordered={line.id: line.quantity for line in lines})
+    result: dict[str, Fulfillment] = {}
+    for i, raw in enumerate(order.items("fulfillments")):
+        e = order.child("fulfillments", i, raw)
+        fulfillment = _fulfillment(e, now, zone, ordered_at, state)
+        if fulfillment.id in result:
+            raise e.error("id", f"duplicate fulfillment id {fulfillment.id!r}")
+        result[fulfillment.id] = fulfillment
+    return tuple(result.values())
+
+
+def _payment(e: _Entry, default_id: str, currency: str) -> Payment:
+    charged = e.amount("chargedAmount", currency)
+    refunded = e.opt_amount("refundedAmount", currency) or Money.zero(currency)
+    if refunded > charged:
+        raise e.error("refundedAmount", f"refunded {refunded} is more than charged {charged}")
+    return Payment(id=e.opt_text("id", allow_int=True) or default_id, psp_reference=e.text("pspReference"),
+                   gateway=e.text("gateway"), charged=charged, refunded=refunded)
+
+
+def _payments(order: _Entry, order_id: str, currency: str) -> tuple[Payment, ...]:
+    result: dict[str, Payment] = {}
+    for i, raw in enumerate(order.items("payments")):
+        e = order.child("payments", i, raw)
+        payment = _payment(e, f"{order_id}-P{i + 1}", currency)
+        if payment.id in result:
+            raise e.error("id", f"duplicate payment id {payment.id!r}")
+        result[payment.id] = payment
+    return tuple(result.values())
+
+
+def _metadata(order: _Entry) -> dict[str, str]:
+    e = order.nested("metadata")
+    if e is None:
+        return {}
+    for key, value in e.raw.items():
+        if not isinstance(value, str):
+            raise e.error(key, f"metadata values must be strings, got {_show(value)}")
+    return dict(e.raw)
+
+
+def _order_channel(e: _Entry, channels: dict[str, Channel]) -> tuple[Channel, str]:
+    slug = e.text("channel")
+    channel = channels.get(slug)
+    if channel is None:
+        raise e.error("channel", f"unknown channel {slug!r} (known: {', '.join(sorted(channels))})")
+    if e.raw.get("currency") is None:
+        return channel, channel.currency
+    currency = e.currency("currency")
+    if currency != channel.currency:
+        raise e.error("currency", f"{currency} differs from the currency of channel {slug} ({channel.currency})")
+    return channel, currency
+
+
+def _order(e: _Entry, channels: dict[str, Channel], now: datetime) -> Order:
+    order_id = e.text("id", allow_int=True)
+    channel, currency = _order_channel(e, channels)
+    zone = ZoneInfo(channel.timezone)
+    created = e.moment("createdAt", now, zone)
+    lines = _lines(e, currency)
+    return Order(
+        id=order_id, number=e.text("number", allow_int=True), channel=channel, currency=currency,
+        created_at=created, user_email=e.text("userEmail"), lines=lines,
+        fulfillments=_fulfillments(e, now, zone, created, lines),
+        payments=_payments(e, order_id, currency),
+        shipping_price=e.opt_amount("shippingPriceGross", currency),
+        order_discount=e.opt_amount("orderDiscountGross", currency),
+        user_id=e.opt_text("userId", allow_int=True),
+        shipping_address=_address(e, "shippingAddress"),
+        metadata=_metadata(e),
+    )
+
+
+def _orders(top: _Entry, channels: dict[str, Channel], now: datetime) -> dict[str, Order]:
+    orders: dict[str, Order] = {}
+    seen_ids: dict[str, str] = {}
+    seen_numbers: dict[str, str] = {}
+    for i, raw in enumerate(top.items("orders", required=True)):
+        e = top.child("orders", i, raw, "id")
+        order = _order(e, channels, now)
+        if order.id in seen_ids:
+            raise e.error("id", f"duplicate order id {order.id!r} (also {seen_ids[order.id]})")
+        if order.number in seen_numbers:
+            raise e.error("number", f"duplicate order number {order.number!r} (also {seen_numbers[order.number]})")
+        seen_ids[order.id] = seen_numbers[order.number] = f"orders[{i}]"
+        orders[order.id] = order
+    return orders
+
+
+def _seed_line(e: _Entry, order: Order, taken: dict[tuple[str, str], int]) -> SeedReturnLine:
+    line_id = e.text("orderLineId", allow_int=True)
+    if order.line(line_id) is None:
+        raise e.error("orderLineId", f"order {order.id} has no line {line_id!r}")
+    quantity = e.count("quantity")
+    key = (order.id, line_id)
+    taken[key] = taken.get(key, 0) + quantity
+    shipped = order.fulfilled_quantity(line_id)
+    if taken[key] > shipped:
+        raise e.error("quantity", f"{taken[key]} units of line {line_id} returned, but only {shipped} shipped")
+    return SeedReturnLine(order_line_id=line_id, quantity=quantity, reason=e.text("reason"),
+                          comment=e.opt_text("comment"))
+
+
+def _seed_return(e: _Entry, orders: dict[str, Order], taken: dict[tuple[str, str], int]) -> SeedReturn:
+    order_id = e.text("orderId", allow_int=True)
+    order = orders.get(order_id)
+    if order is None:
+        raise e.error("orderId", f"unknown order {order_id!r}")
+    email = e.text("email")
+    if not order.owned_by(email):
+        raise e.error("email", f"{email!r} is not the e-mail address of order {order_id}")
+    raws = e.items("lines", required=True)
+    if not raws:
+        raise e.error("lines", "a return needs at least one line")
+    lines = tuple(_seed_line(e.child("lines", j, raw), order, taken) for j, raw in enumerate(raws))
+    return SeedReturn(order_id=order_id, email=email, lines=lines)
+
+
+def _seed_returns(top: _Entry, orders: dict[str, Order]) -> tuple[SeedReturn, ...]:
+    taken: dict[tuple[str, str], int] = {}  # units per (order, line) over all seed returns
+    return tuple(_seed_return(top.child("returns", i, raw, "orderId"), orders, taken)
+                 for i, raw in enumerate(top.items("returns")))
+
+
+# --- public entry points ------------------------------------------------------------------------
+
+def parse_demo_store(data: dict[str, Any], now: datetime, source: str = "<data>") -> DemoStore:
+    """Validate the decoded demo file; relative times resolve against `now` (aware). Raises DemoStoreError."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    now = now.astimezone(timezone.utc)
+    top = _Entry(data, "", source)
+    channels, addresses = _channels(top)
+    orders = _orders(top, channels, now)
+    return DemoStore(channels=channels, orders=orders, return_addresses=addresses,
+                     returns=_seed_returns(top, orders))
+
+
+def load_demo_store(path: Path, now: datetime) -> DemoStore:
+    """Read and validate a demo orders file. Raises DemoStoreError naming the file, entry and field."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DemoStoreError("file", f"cannot read it: {exc.strerror or exc}", source) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DemoStoreError(f"line {exc.lineno} column {exc.colno}", f"not valid JSON: {exc.msg}", source) from exc
+    return parse_demo_store(data, now, source)

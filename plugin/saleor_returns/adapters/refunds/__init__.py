@@ -1,0 +1,1 @@
+"""Refund gateways: simulated (demo), Stripe, Saleor transactions."""

@@ -1,0 +1,77 @@
+"""Wiring: settings in, a ready Deps out. The one place that picks adapters."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .adapters.carriers.local import LocalLabelCarrier
+from .adapters.db.engine import make_engine, make_sessionmaker
+from .adapters.db.uow import SqlUnitOfWork
+from .adapters.refunds.simulated import SimulatedRefundGateway
+from .ports import Clock, LabelCarrier, OrderSource, RefundGateway
+from .services.context import Deps, SystemClock
+from .settings import Settings
+
+
+@dataclass
+class Wiring:
+    deps: Deps
+    engine: AsyncEngine
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build(settings: Settings, orders: OrderSource, *, refunds: RefundGateway | None = None,
+          carrier: LabelCarrier | None = None, clock: Clock | None = None) -> Wiring:
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    clock = clock or SystemClock()
+
+    def uow(readonly: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions, engine, readonly=readonly)
+
+    deps = Deps(uow=uow, orders=orders, refunds=refunds or refund_gateway(settings),
+                carrier=carrier or label_carrier(settings, clock), clock=clock, settings=settings)
+    return Wiring(deps, engine)
+
+
+def refund_gateway(settings: Settings) -> RefundGateway:
+    if settings.refund_gateway == "simulated":
+        return SimulatedRefundGateway()
+    raise ValueError(f"unknown refund gateway {settings.refund_gateway!r}")
+
+
+def label_carrier(settings: Settings, clock: Clock) -> LabelCarrier:
+    if settings.label_carrier == "local":
+        return LocalLabelCarrier(valid_days=settings.label_valid_days, clock=clock)
+    raise ValueError(f"unknown label carrier {settings.label_carrier!r}")
+
+
+def migrations_dir() -> Path:
+    """migrations/ of the checkout this package runs from (or RETURNS_MIGRATIONS_DIR)."""
+    import os
+
+    if os.environ.get("RETURNS_MIGRATIONS_DIR"):
+        return Path(os.environ["RETURNS_MIGRATIONS_DIR"])
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "migrations" / "env.py").exists():
+            return parent / "migrations"
+    cwd = Path.cwd() / "migrations"
+    if (cwd / "env.py").exists():
+        return cwd
+    raise FileNotFoundError("migrations/ not found: run from the project checkout or set RETURNS_MIGRATIONS_DIR")
+
+
+def migrate(database_url: str) -> None:
+    """`alembic upgrade head` on `database_url` (call outside a running event loop)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    command.upgrade(cfg, "head")

@@ -1,0 +1,1 @@
+"""Our GraphQL API (strawberry): one module per area, union results, thin resolvers."""

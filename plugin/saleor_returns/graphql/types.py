@@ -1,0 +1,242 @@
+"""Output types of the public contract (../shared/design/API.md), built from domain values and rows."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+import strawberry
+from graphql import GraphQLError
+
+from ..adapters.db.models import LabelRow, RefundRow, ReturnRow
+from ..domain import codes, lifecycle, policy as policy_mod, refunds
+from ..domain.eligibility import LineEligibility as DomainLineEligibility
+from ..domain.money import Money as DomainMoney
+from ..services.labels import active_label
+from ..web.label_links import label_link
+from .context import Info
+
+EligibilityCode = strawberry.enum(codes.EligibilityCode, description="Why a line can or cannot be returned.")
+ReturnErrorCode = strawberry.enum(codes.ReturnErrorCode, description="What went wrong, for clients to switch on.")
+ReturnStatus = strawberry.enum(lifecycle.ReturnStatus)
+Resolution = strawberry.enum(lifecycle.Resolution, description="Keep the item (refund now) or ship it back.")
+RefundStatus = strawberry.enum(refunds.RefundStatus)
+GraceMode = strawberry.enum(policy_mod.GraceMode)
+RefundTiming = strawberry.enum(policy_mod.RefundTiming)
+WindowStart = strawberry.enum(policy_mod.WindowStart)
+ReturnShipping = strawberry.enum(policy_mod.ReturnShipping)
+OverrideLevel = strawberry.enum(policy_mod.OverrideLevel)
+
+
+@strawberry.type
+class Money:
+    amount: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, m: DomainMoney) -> "Money":
+        return cls(amount=m.amount, currency=m.currency)
+
+    @classmethod
+    def row(cls, amount: Decimal, currency: str) -> "Money":
+        return cls.of(DomainMoney(amount, currency))
+
+
+@strawberry.type
+class ReturnError:
+    code: ReturnErrorCode
+    message: str
+    field: str | None = None
+
+    @classmethod
+    def of(cls, err: codes.ReturnError) -> "ReturnError":
+        return cls(code=err.code, message=err.message, field=err.field)
+
+
+def forbidden(bad_token: bool) -> ReturnError:
+    why = "The token is not valid." if bad_token else "This needs a staff token."
+    return ReturnError(code=codes.ReturnErrorCode.FORBIDDEN, message=why)
+
+
+def top_level(err: codes.ReturnError) -> GraphQLError:
+    """For fields whose contract type is not a union: the same code, as a top-level error."""
+    return GraphQLError(err.message, extensions={"code": err.code.value, "field": err.field})
+
+
+@strawberry.type
+class LineEligibility:
+    order_line_id: strawberry.ID
+    product_name: str
+    sku: str | None
+    quantity_returnable: int
+    eligible: bool
+    in_grace: bool
+    codes: list[EligibilityCode]
+    deadline: datetime | None
+    grace_deadline: datetime | None
+    unit_refund: Money | None
+    reasons: list[str] = strawberry.field(description="Why, in words: one sentence per rule that decided.")
+
+    @classmethod
+    def of(cls, el: DomainLineEligibility) -> "LineEligibility":
+        return cls(order_line_id=strawberry.ID(el.line.id), product_name=el.line.product_name, sku=el.line.sku,
+                   quantity_returnable=el.quantity_returnable, eligible=el.eligible, in_grace=el.in_grace,
+                   codes=list(el.codes), deadline=el.deadline.deadline if el.deadline else None,
+                   grace_deadline=el.deadline.grace_deadline if el.deadline else None,
+                   unit_refund=Money.of(el.unit_refund) if el.unit_refund else None,
+                   reasons=[v.detail for v in el.verdicts if v.code is not None or v.rule == "window"])
+
+
+@strawberry.type
+class OrderReturnEligibility:
+    order_id: strawberry.ID
+    order_number: str
+    channel: str
+    timezone: str
+    deadline: datetime | None
+    grace_deadline: datetime | None
+    lines: list[LineEligibility]
+
+
+@strawberry.type
+class ReturnLine:
+    order_line_id: strawberry.ID
+    quantity: int
+    reason: str
+    refund: Money
+    product_name: str
+    sku: str | None
+    comment: str | None
+
+
+@strawberry.type
+class Refund:
+    id: strawberry.ID
+    amount: Money
+    status: RefundStatus
+    gateway: str
+    psp_reference: str | None
+    failure_code: str | None
+    failure_message: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, r: RefundRow) -> "Refund":
+        return cls(id=strawberry.ID(r.id), amount=Money.row(r.amount, r.currency), status=refunds.RefundStatus(r.status),
+                   gateway=r.gateway, psp_reference=r.psp_reference, failure_code=r.failure_code,
+                   failure_message=r.failure_message, created_at=r.created_at)
+
+
+@strawberry.type
+class ReturnLabel:
+    carrier: str
+    tracking_number: str
+    url: str = strawberry.field(description="Downloads the PDF; a signed link that expires.")
+    cost: Money | None
+    expires_at: datetime | None
+
+
+@strawberry.type
+class RuleVerdict:
+    rule: str
+    verdict: str
+    detail: str
+
+
+@strawberry.type
+class Decision:
+    resolution: Resolution | None
+    policy_version: int
+    trace: list[RuleVerdict]
+    review_reasons: list[str]
+
+
+@strawberry.type
+class ReturnEvent:
+    at: datetime
+    actor: str
+    type: str
+    note: str | None
+
+
+@strawberry.type
+class ReturnRequest:
+    id: strawberry.ID
+    number: str
+    order_id: strawberry.ID
+    order_number: str
+    channel: str
+    status: ReturnStatus
+    resolution: Resolution | None
+    created_at: datetime
+    updated_at: datetime
+    deadline: datetime | None
+    grace_deadline: datetime | None
+    timezone: str
+    lines: list[ReturnLine]
+    refund_total: Money
+    refunds: list[Refund]
+    decision: Decision
+    events: list[ReturnEvent]
+    customer_email: str
+    exception_requested: bool
+    row: strawberry.Private[ReturnRow]
+
+    @strawberry.field(description="The label to print, when the item ships back.")
+    def label(self, info: Info) -> ReturnLabel | None:
+        lb = active_label(self.row)
+        return label_of(lb, info) if lb else None
+
+    @classmethod
+    def of(cls, r: ReturnRow) -> "ReturnRequest":
+        d = r.decision or {}
+        return cls(
+            id=strawberry.ID(r.id), number=r.number, order_id=strawberry.ID(r.order_id), order_number=r.order_number,
+            channel=r.channel, status=lifecycle.ReturnStatus(r.status),
+            resolution=lifecycle.Resolution(r.resolution) if r.resolution else None, created_at=r.created_at,
+            updated_at=r.updated_at, deadline=r.deadline, grace_deadline=r.grace_deadline, timezone=r.timezone,
+            lines=[ReturnLine(order_line_id=strawberry.ID(line.order_line_id), quantity=line.quantity,
+                              reason=line.reason, refund=Money.row(line.refund_amount, r.currency),
+                              product_name=line.product_name, sku=line.sku, comment=line.comment)
+                   for line in r.lines],
+            refund_total=Money.row(r.refund_total, r.currency), refunds=[Refund.of(x) for x in r.refunds],
+            decision=Decision(resolution=lifecycle.Resolution(r.resolution) if r.resolution else None,
+                              policy_version=r.policy_version,
+                              trace=[RuleVerdict(**t) for t in d.get("trace", [])],
+                              review_reasons=list(d.get("review_codes", []))),
+            events=[ReturnEvent(at=e.at, actor=e.actor, type=e.type, note=e.note) for e in r.events],
+            customer_email=r.customer_email, exception_requested=r.exception_requested, row=r)
+
+
+def label_of(lb: LabelRow, info: Info) -> ReturnLabel:
+    return ReturnLabel(carrier=lb.carrier, tracking_number=lb.tracking_number, url=label_link(info.context, lb),
+                       cost=Money.row(lb.cost, lb.currency) if lb.cost is not None and lb.currency else None,
+                       expires_at=lb.expires_at)
+
+
+@strawberry.type
+class ReturnRequested:
+    return_request: ReturnRequest
+
+
+@strawberry.type
+class ReturnNotEligible:
+    lines: list[LineEligibility]
+
+
+@strawberry.type
+class ReturnCancelled:
+    return_request: ReturnRequest
+
+
+@strawberry.type
+class ReturnUpdated:
+    return_request: ReturnRequest
+
+
+OrderReturnEligibilityResult = Annotated[OrderReturnEligibility | ReturnError,
+                                         strawberry.union("OrderReturnEligibilityResult")]
+RequestReturnResult = Annotated[ReturnRequested | ReturnNotEligible | ReturnError,
+                                strawberry.union("RequestReturnResult")]
+CancelReturnResult = Annotated[ReturnCancelled | ReturnError, strawberry.union("CancelReturnResult")]
+StaffActionResult = Annotated[ReturnUpdated | ReturnError, strawberry.union("StaffActionResult")]

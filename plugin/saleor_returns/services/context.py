@@ -1,0 +1,64 @@
+"""What every use case is handed: the unit of work, the ports, the clock, the settings, and who asks."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import Enum
+
+from ..adapters.db.uow import SqlUnitOfWork
+from ..ports import Clock, LabelCarrier, OrderSource, RefundGateway
+from ..settings import Settings
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class ActorKind(str, Enum):
+    SHOPPER = "shopper"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    kind: ActorKind
+    id: str  # e-mail for shoppers, user id / name for staff, "system" / "worker"
+    email: str | None = None
+    user_id: str | None = None
+    is_owner: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind is ActorKind.STAFF
+
+    @property
+    def label(self) -> str:
+        return self.kind.value if self.id == self.kind.value else f"{self.kind.value}:{self.id}"
+
+    @classmethod
+    def guest(cls, email: str | None) -> "Actor":
+        return cls(ActorKind.SHOPPER, (email or "").strip().lower(), email=(email or "").strip().lower() or None)
+
+    @classmethod
+    def staff(cls, staff_id: str, *, owner: bool = False, email: str | None = None) -> "Actor":
+        return cls(ActorKind.STAFF, staff_id, email=email, is_owner=owner)
+
+
+SYSTEM = Actor(ActorKind.SYSTEM, "system")
+
+
+@dataclass
+class Deps:
+    uow: Callable[..., SqlUnitOfWork]  # uow() writes; uow(readonly=True) only reads
+    orders: OrderSource
+    refunds: RefundGateway
+    carrier: LabelCarrier
+    clock: Clock
+    settings: Settings
+
+    @property
+    def tenant(self) -> str:
+        return self.settings.tenant

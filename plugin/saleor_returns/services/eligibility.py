@@ -1,0 +1,38 @@
+"""Use case: which lines of an order can be returned, until when, and why (orderReturnEligibility)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.eligibility import LineEligibility, check_order
+from ..domain.order import Order
+from .context import Actor, Deps
+from .loading import current_policy, left_to_refund, order_for
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEligibilityView:
+    order: Order
+    lines: list[LineEligibility]
+    policy_version: int
+
+    @property
+    def deadline(self) -> datetime | None:
+        """The order's deadline: the latest line deadline (until when anything can still be returned)."""
+        dates = [el.deadline.deadline for el in self.lines if el.deadline]
+        return max(dates) if dates else None
+
+    @property
+    def grace_deadline(self) -> datetime | None:
+        dates = [el.deadline.grace_deadline for el in self.lines if el.deadline]
+        return max(dates) if dates else None
+
+
+async def check_eligibility(deps: Deps, actor: Actor, order_id: str) -> OrderEligibilityView:
+    order = await order_for(deps, actor, order_id)
+    async with deps.uow(readonly=True) as tx:
+        pv = await current_policy(tx.repo, deps.tenant, order.channel.slug)
+        returned = await tx.repo.returned_units(deps.tenant, order.id)
+        committed = await tx.repo.committed_refunds(deps.tenant, order.id)
+    lines = check_order(order, pv.policy, returned, left_to_refund(order, committed), deps.clock.now())
+    return OrderEligibilityView(order, lines, pv.version)

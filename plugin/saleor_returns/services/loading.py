@@ -1,0 +1,58 @@
+"""Loading what a decision needs: the order (if the asker may see it), the policy, the money left."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..adapters.db.repository import Repository
+from ..domain.codes import ReturnError, ReturnErrorCode
+from ..domain.money import Money
+from ..domain.order import Order
+from ..domain.policy import Policy, policy_from_dict
+from ..ports import UpstreamUnavailable
+from .context import Actor, Deps
+
+NOT_FOUND = "We could not find an order with that number and e-mail address."
+
+
+async def order_for(deps: Deps, actor: Actor, order_id: str) -> Order:
+    """The order, when `actor` may act on it. A wrong e-mail and a missing order look the same."""
+    try:
+        order = await deps.orders.get_order(order_id)
+    except UpstreamUnavailable as exc:
+        raise ReturnError(ReturnErrorCode.UPSTREAM_UNAVAILABLE,
+                          "The store cannot be reached right now; please try again in a minute.") from exc
+    if order is None:
+        raise ReturnError(ReturnErrorCode.ORDER_NOT_FOUND, NOT_FOUND, "orderId")
+    if actor.is_staff or order.owned_by(actor.email, actor.user_id):
+        return order
+    raise ReturnError(ReturnErrorCode.ORDER_NOT_FOUND, NOT_FOUND, "orderId")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyVersion:
+    policy: Policy
+    version: int  # 0: the built-in defaults, never saved
+
+
+async def current_policy(repo: Repository, tenant: str, channel: str) -> PolicyVersion:
+    row = await repo.latest_policy(tenant, channel)
+    if row is None:
+        return PolicyVersion(Policy(), 0)
+    return PolicyVersion(policy_from_dict(row.settings), row.version)
+
+
+def left_per_payment(order: Order, committed: dict[str, Decimal]) -> list[tuple[str, Money]]:
+    """What is left to refund on each payment: charged − refunded elsewhere − refunded by us."""
+    out = []
+    for p in order.payments:
+        mine = Money(committed.get(p.id, Decimal(0)), order.currency)
+        out.append((p.id, (p.charged - p.refunded - mine).max(Money.zero(order.currency))))
+    return out
+
+
+def left_to_refund(order: Order, committed: dict[str, Decimal]) -> Money:
+    result = Money.zero(order.currency)
+    for _, left in left_per_payment(order, committed):
+        result = result + left
+    return result

@@ -1,0 +1,75 @@
+"""Use cases: read a channel's policy (public part for shoppers), and save a new version (staff)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.codes import ReturnError, ReturnErrorCode
+from ..domain.order import Channel
+from ..domain.policy import Policy, PolicyError, policy_from_dict, policy_to_dict
+from .context import Actor, Deps
+from .loading import current_policy
+from .staff_actions import require_staff
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelPolicy:
+    channel: Channel
+    policy: Policy
+    version: int
+
+
+async def _channel(deps: Deps, slug: str) -> Channel:
+    channel = await deps.orders.get_channel(slug)
+    if channel is None:
+        raise ReturnError(ReturnErrorCode.INVALID_INPUT, f"There is no channel {slug!r}.", "channel")
+    return channel
+
+
+async def get_policy(deps: Deps, actor: Actor, slug: str) -> ChannelPolicy:
+    channel = await _channel(deps, slug)
+    async with deps.uow(readonly=True) as tx:
+        pv = await current_policy(tx.repo, deps.tenant, slug)
+    policy = pv.policy if actor.is_staff else pv.policy.public()
+    return ChannelPolicy(channel, policy, pv.version)
+
+
+async def update_policy(deps: Deps, actor: Actor, slug: str, changes: dict[str, Any]) -> ChannelPolicy:
+    """Merge `changes` (policy-file keys) into the current policy and save it as the next version."""
+    require_staff(actor)
+    channel = await _channel(deps, slug)
+    now = deps.clock.now()
+    async with deps.uow() as tx:
+        pv = await current_policy(tx.repo, deps.tenant, slug)
+        merged = {**policy_to_dict(pv.policy), **changes}
+        try:
+            policy = policy_from_dict(merged)
+        except PolicyError as exc:
+            raise ReturnError(ReturnErrorCode.INVALID_INPUT, str(exc), f"input.{_camel(exc.field)}") from exc
+        for money in (*policy.keep_item_thresholds, *policy.review_above):
+            if money.currency != channel.currency:
+                raise ReturnError(ReturnErrorCode.INVALID_INPUT,
+                                  f"channel {slug} sells in {channel.currency}, not {money.currency}",
+                                  "input.keepItemThresholds")
+        row = await tx.repo.add_policy(deps.tenant, slug, policy_to_dict(policy), actor.label, now)
+        await tx.commit()
+    return ChannelPolicy(channel, policy, row.version)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+async def seed_policies(deps: Deps, policies: dict[str, dict[str, Any]]) -> list[str]:
+    """Save the policy file's version for channels that have none yet (demo start-up)."""
+    seeded = []
+    now = deps.clock.now()
+    async with deps.uow() as tx:
+        for slug, data in policies.items():
+            if await tx.repo.latest_policy(deps.tenant, slug) is None:
+                policy = policy_from_dict(data)
+                await tx.repo.add_policy(deps.tenant, slug, policy_to_dict(policy), "system:policy-file", now)
+                seeded.append(slug)
+        await tx.commit()
+    return seeded

@@ -1,0 +1,132 @@
+"""Use case: a shopper (or staff for them) asks to return lines of an order (requestReturn)."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ..adapters.db.models import ReturnEventRow, ReturnLineRow, ReturnRow
+from ..domain.decision import Decision, DecisionInput, KeepItemHistory, RequestedLine, decide
+from ..domain.eligibility import LineEligibility, check_order
+from ..domain.lifecycle import Resolution, ReturnStatus
+from ..domain.money import Money
+from ..domain.order import Order
+from ..domain.policy import ReturnShipping
+from .context import SYSTEM, Actor, Deps
+from .labels import issue_label
+from .loading import PolicyVersion, current_policy, left_to_refund, order_for
+from .queries import reload
+from .refunding import plan_refunds, refund_return
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnInput:
+    order_id: str
+    lines: tuple[RequestedLine, ...]
+    exception_requested: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotEligible:
+    lines: list[LineEligibility]
+
+
+async def request_return(deps: Deps, actor: Actor, inp: ReturnInput) -> ReturnRow | NotEligible:
+    """Decide at once; save the return, its trace and any refund intent in one transaction; then act."""
+    order = await order_for(deps, actor, inp.order_id)
+    now = deps.clock.now()
+    async with deps.uow() as tx:
+        await tx.repo.lock_order(deps.tenant, order.id, now)  # racing requests for one order queue here
+        pv = await current_policy(tx.repo, deps.tenant, order.channel.slug)
+        returned = await tx.repo.returned_units(deps.tenant, order.id)
+        left = left_to_refund(order, await tx.repo.committed_refunds(deps.tenant, order.id))
+        lines = check_order(order, pv.policy, returned, left, now)
+        history = await _keep_history(tx.repo, deps, order, pv, now)
+        label_cost = deps.carrier.expected_cost(order.currency) \
+            if pv.policy.return_shipping is ReturnShipping.LABEL_COST else None
+        decision = decide(DecisionInput(order, pv.policy, pv.version, inp.lines, {el.line.id: el for el in lines},
+                                        returned, history, left, inp.exception_requested, label_cost))
+        if decision.status is ReturnStatus.REJECTED:
+            requested = {r.line_id for r in inp.lines}
+            return NotEligible([el for el in lines if el.line.id in requested])
+        ret = _new_return(deps, actor, order, inp, decision, lines, pv, now)
+        tx.session.add(ret)
+        await tx.session.flush()
+        ret.number = f"R-{10000 + ret.seq}"
+        if decision.status is ReturnStatus.APPROVED and decision.resolution is Resolution.KEEP_ITEM:
+            await plan_refunds(tx, deps, ret, order)
+        await tx.commit()
+        return_id = ret.id
+    if decision.status is ReturnStatus.APPROVED:
+        await carry_out(deps, return_id, order)
+    return await reload(deps, return_id)
+
+
+async def carry_out(deps: Deps, return_id: str, order: Order) -> None:
+    """What an approved return sets in motion: a keep-item refund, or a label (and maybe a refund)."""
+    async with deps.uow(readonly=True) as tx:
+        ret = await tx.repo.get_return(deps.tenant, return_id)
+        assert ret is not None
+        resolution, timing = ret.resolution, ret.decision.get("refund_timing")
+    if resolution == Resolution.KEEP_ITEM.value:
+        await refund_return(deps, return_id, order)
+        return
+    await issue_label(deps, return_id, order)
+    if timing == "ON_APPROVAL":
+        await refund_return(deps, return_id, order)
+
+
+async def _keep_history(repo, deps: Deps, order: Order, pv: PolicyVersion, now) -> KeepItemHistory:
+    since = now - timedelta(days=pv.policy.keep_item_limits.days)
+    count, amount = await repo.keep_item_history(deps.tenant, order.user_email, since, order.currency)
+    return KeepItemHistory(count, Money(amount, order.currency))
+
+
+def _new_return(deps: Deps, actor: Actor, order: Order, inp: ReturnInput, decision: Decision,
+                lines: list[LineEligibility], pv: PolicyVersion, now) -> ReturnRow:
+    by_id = {el.line.id: el for el in lines}
+    accepted_deadlines = [by_id[r.line_id].deadline for r in decision.accepted if by_id[r.line_id].deadline]
+    refund = decision.refund
+    assert refund is not None
+    ret = ReturnRow(
+        id=str(uuid.uuid4()), number=f"pending-{uuid.uuid4()}", tenant=deps.tenant, order_id=order.id,
+        order_number=order.number, channel=order.channel.slug, timezone=order.channel.timezone,
+        customer_email=order.user_email.lower(), customer_id=order.user_id, status=decision.status.value,
+        resolution=decision.resolution.value if decision.resolution else None, currency=order.currency,
+        refund_total=refund.total.amount, shipping_deduction=refund.shipping_deduction.amount,
+        shipping_refund=refund.shipping_refund.amount, policy_version=decision.policy_version,
+        decision=_decision_record(decision, pv), out_of_policy=decision.out_of_policy,
+        exception_requested=inp.exception_requested,
+        deadline=max((d.deadline for d in accepted_deadlines), default=None),
+        grace_deadline=max((d.grace_deadline for d in accepted_deadlines), default=None),
+        note=inp.note, created_at=now, updated_at=now, lines=[], refunds=[], labels=[], events=[])
+    for r in decision.accepted:
+        line = order.line(r.line_id)
+        assert line is not None
+        ret.lines.append(ReturnLineRow(order_line_id=r.line_id, product_name=line.product_name, sku=line.sku,
+                                       quantity=r.quantity, reason=r.reason, comment=r.comment,
+                                       refund_amount=refund.lines.get(r.line_id, Money.zero(order.currency)).amount))
+    ret.events.append(_event(now, actor.label, ReturnStatus.REQUESTED.value, inp.note))
+    detail = ", ".join(decision.review_codes) if decision.review_codes else \
+        (decision.resolution.value if decision.resolution else None)
+    ret.events.append(_event(now, SYSTEM.label, decision.status.value, detail))
+    return ret
+
+
+def _event(at, actor: str, type_: str, note: str | None) -> ReturnEventRow:
+    return ReturnEventRow(at=at, actor=actor, type=type_, note=note)
+
+
+def _decision_record(decision: Decision, pv: PolicyVersion) -> dict:
+    refund = decision.refund
+    return {
+        "trace": [{"rule": t.rule, "verdict": t.verdict, "detail": t.detail} for t in decision.trace],
+        "review_codes": list(decision.review_codes),
+        "flags": [f.value for f in decision.flags],
+        "refused": [{"orderLineId": r.line_id, "quantity": r.quantity, "codes": [c.value for c in codes]}
+                    for r, codes in decision.refused],
+        "refund_timing": pv.policy.refund_timing.value,
+        "restocking_fee": str(refund.restocking_fee.amount) if refund else "0",
+        "capped": refund.capped_by is not None if refund else False,
+    }

@@ -1,0 +1,21 @@
+"""`app_from_env()`: the production app, built from the environment in each worker process."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from starlette.applications import Starlette
+
+from ..adapters.demo.order_source import DemoOrderSource
+from ..bootstrap import build
+from ..logs import configure
+from ..settings import Settings
+from .app import create_app
+
+
+def app_from_env() -> Starlette:
+    settings = Settings.from_env()
+    configure(settings.log_level, settings.log_format)
+    if settings.orders_file is None:
+        raise RuntimeError("RETURNS_ORDERS_FILE is not set")
+    source = DemoOrderSource.from_file(settings.orders_file, datetime.now(timezone.utc))
+    return create_app(build(settings, source).deps, graphiql=False)
