@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import strawberry
 from graphql import GraphQLError
@@ -194,7 +195,8 @@ class ReturnRequest:
             id=strawberry.ID(r.id), number=r.number, order_id=strawberry.ID(r.order_id), order_number=r.order_number,
             channel=r.channel, status=lifecycle.ReturnStatus(r.status),
             resolution=lifecycle.Resolution(r.resolution) if r.resolution else None, created_at=r.created_at,
-            updated_at=r.updated_at, deadline=r.deadline, grace_deadline=r.grace_deadline, timezone=r.timezone,
+            updated_at=r.updated_at, deadline=_local(r.deadline, r.timezone),
+            grace_deadline=_local(r.grace_deadline, r.timezone), timezone=r.timezone,
             lines=[ReturnLine(order_line_id=strawberry.ID(line.order_line_id), quantity=line.quantity,
                               reason=line.reason, refund=Money.row(line.refund_amount, r.currency),
                               product_name=line.product_name, sku=line.sku, comment=line.comment)
@@ -206,6 +208,11 @@ class ReturnRequest:
                               review_reasons=list(d.get("review_codes", []))),
             events=[ReturnEvent(at=e.at, actor=e.actor, type=e.type, note=e.note) for e in r.events],
             customer_email=r.customer_email, exception_requested=r.exception_requested, row=r)
+
+
+def _local(moment: datetime | None, timezone: str) -> datetime | None:
+    """Deadlines are shown in the store's time zone, the same string everywhere."""
+    return moment.astimezone(ZoneInfo(timezone)) if moment else None
 
 
 def label_of(lb: LabelRow, info: Info) -> ReturnLabel:

@@ -90,7 +90,7 @@ def _new_return(deps: Deps, actor: Actor, order: Order, inp: ReturnInput, decisi
     refund = decision.refund
     assert refund is not None
     ret = ReturnRow(
-        id=str(uuid.uuid4()), number=f"pending-{uuid.uuid4()}", tenant=deps.tenant, order_id=order.id,
+        id=str(uuid.uuid4()), number=f"~{uuid.uuid4().hex[:24]}", tenant=deps.tenant, order_id=order.id,
         order_number=order.number, channel=order.channel.slug, timezone=order.channel.timezone,
         customer_email=order.user_email.lower(), customer_id=order.user_id, status=decision.status.value,
         resolution=decision.resolution.value if decision.resolution else None, currency=order.currency,

@@ -1,0 +1,126 @@
+"""Shared fixtures. The database backend is chosen by RETURNS_TEST_DATABASE (sqlite default, or postgres)."""
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from saleor_returns.adapters.db.engine import make_engine
+from saleor_returns.adapters.db.models import Base
+from saleor_returns.adapters.demo.order_source import DemoOrderSource
+from saleor_returns.adapters.demo.orders_file import DemoStore, load_demo_store
+from saleor_returns.adapters.refunds.simulated import SimulatedRefundGateway
+from saleor_returns.bootstrap import Wiring, build, migrate
+from saleor_returns.services.seed import seed_demo
+from saleor_returns.settings import Settings
+from saleor_returns.web.app import create_app
+from support.clock import FrozenClock
+from support.databases import backend, create_postgres_database, drop_postgres_database, sqlite_url
+from support.graphql_client import GraphQLClient
+from support.server import ServerThread
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+ADMIN_TOKEN = "test-admin-token-0123456789"
+OWNER_TOKEN = "test-owner-token-0123456789"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"saleor-returns database backend: {backend()}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database for the run, created by the migrations (the only way the schema is made)."""
+    if backend() == "postgres":
+        url = create_postgres_database()
+        try:
+            migrate(url)
+            yield url
+        finally:
+            drop_postgres_database(url)
+    else:
+        url = sqlite_url(tmp_path_factory.mktemp("db"))
+        migrate(url)
+        yield url
+
+
+async def _empty_tables(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                await conn.execute(text(f"DELETE FROM {table.name}"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def empty_db(database_url: str) -> str:
+    asyncio.run(_empty_tables(database_url))
+    return database_url
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def demo_store(clock: FrozenClock) -> DemoStore:
+    return load_demo_store(EXAMPLES / "demo-orders.json", clock.now())
+
+
+@pytest.fixture
+def demo_policies() -> dict:
+    return json.loads((EXAMPLES / "policy.json").read_text())
+
+
+@pytest.fixture
+def gateway() -> SimulatedRefundGateway:
+    return SimulatedRefundGateway()
+
+
+@pytest.fixture
+def settings(empty_db: str) -> Settings:
+    return Settings(database_url=empty_db, admin_token=ADMIN_TOKEN, owner_token=OWNER_TOKEN,
+                    secret_key="test-secret-key", tenant="demo")
+
+
+class RunningApp:
+    """The app on a real loopback port, with handles on what it was built from."""
+
+    def __init__(self, server: ServerThread, wiring: Wiring, client: GraphQLClient) -> None:
+        self.server, self.wiring, self.gql = server, wiring, client
+
+    @property
+    def deps(self):
+        return self.wiring.deps
+
+    def run(self, coro):
+        return self.server.call(coro)
+
+
+@pytest.fixture
+def app(settings: Settings, demo_store: DemoStore, demo_policies: dict, gateway: SimulatedRefundGateway,
+        clock: FrozenClock) -> Iterator[RunningApp]:
+    holder: dict[str, Wiring] = {}
+
+    def make_app():
+        holder["wiring"] = build(settings, DemoOrderSource(demo_store), refunds=gateway, clock=clock)
+        return create_app(holder["wiring"].deps)
+
+    server = ServerThread(make_app).start()
+    wiring = holder["wiring"]
+    server.call(seed_demo(wiring.deps, demo_policies, demo_store.returns))
+    client = GraphQLClient(server.url, ADMIN_TOKEN)
+    try:
+        yield RunningApp(server, wiring, client)
+    finally:
+        client.close()
+        server.call(wiring.close())
+        server.stop()

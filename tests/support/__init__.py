@@ -1,0 +1,1 @@
+"""Test kit: databases, a server on loopback, a settable clock, GraphQL helpers."""
