@@ -1,0 +1,30 @@
+"""graphql/schema.graphql is what we serve, and it keeps the public contract of ../shared/design/API.md."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from saleor_returns.graphql.schema import export_sdl
+
+ROOT = Path(__file__).resolve().parents[2]
+SDL = ROOT / "graphql" / "schema.graphql"
+CHECKER = ROOT.parent / "shared" / "tools" / "check_contract.py"
+
+
+def test_committed_sdl_matches_the_served_schema():
+    # a drift means someone changed the API without `saleor-returns export-schema -o graphql/schema.graphql`
+    assert SDL.read_text() == export_sdl()
+
+
+def test_sdl_keeps_the_public_contract():
+    if not CHECKER.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHECKER} is missing: CI must run with ../shared beside the checkout")
+        pytest.skip("../shared/tools/check_contract.py is not beside this checkout")
+    result = subprocess.run([sys.executable, str(CHECKER), str(SDL)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(" 0 failed")
