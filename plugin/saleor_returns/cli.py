@@ -6,7 +6,7 @@ import asyncio
 import json
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
@@ -99,7 +99,7 @@ def _settings(**overrides: object):
     from .settings import Settings, SettingsError
 
     try:
-        return Settings.from_env(**overrides)
+        return Settings.from_env(None, **overrides)
     except SettingsError as err:
         raise UserFacingError(str(err)) from err
 
@@ -132,7 +132,7 @@ def _load_store(path: Path):
     from .adapters.demo.orders_file import DemoStoreError, load_demo_store
 
     try:
-        return load_demo_store(path, datetime.now(timezone.utc))
+        return load_demo_store(path, datetime.now(UTC))
     except DemoStoreError as err:
         raise UserFacingError(f"cannot load the orders file: {err}") from err
 
@@ -197,17 +197,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _print_demo_banner(settings, orders_path: Path, store) -> None:
     base = settings.public_url
     first = next(iter(store.orders.values()), None)
+    query = ('query($id: ID!, $email: String) { orderReturnEligibility(orderId: $id, email: $email) '
+             '{ __typename ... on OrderReturnEligibility { deadline lines { productName eligible codes } } } }')
+    body = json.dumps({"query": query, "variables": {"id": first.id if first else "",
+                                                      "email": first.user_email if first else ""}})
     print(f"""
 saleor-returns {__version__} demo
   orders      {orders_path} ({len(store.orders)} orders, {len(store.channels)} channels)
   database    {_redact(settings.database_url)}
-  GraphQL     {base}/graphql
+  GraphQL     {base}/graphql   (open it in a browser for GraphiQL)
   health      {base}/healthz
-  admin token {settings.admin_token}
+  admin token {settings.admin_token}   (staff: Authorization: Bearer <token>)
 
 Try:
-  curl -s {base}/graphql -H 'content-type: application/json' \\
-    -d '{{"query":"{{ orderReturnEligibility(orderId: \\"{first.id if first else 'ORD-1'}\\", email: \\"{first.user_email if first else ''}\\") {{ __typename ... on OrderReturnEligibility {{ deadline lines {{ productName eligible codes }} }} }} }}"}}'
+  curl -s {base}/graphql -H 'content-type: application/json' -d '{body}'
 Press Ctrl+C to stop.
 """, file=sys.stderr, flush=True)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 
 from babel.numbers import get_currency_precision, list_currencies
 
@@ -16,7 +16,7 @@ class CurrencyMismatch(ValueError):
     """Two amounts in different currencies were combined."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
@@ -25,7 +25,7 @@ def is_known_currency(code: str) -> bool:
     return code in _known_currencies()
 
 
-@lru_cache(maxsize=None)
+@cache
 def currency_exponent(code: str) -> int:
     """Number of decimal places of `code` (CLDR); raises UnknownCurrency."""
     if not is_known_currency(code):

@@ -111,4 +111,4 @@ class Order:
     def owned_by(self, email: str | None, user_id: str | None = None) -> bool:
         if user_id and self.user_id and user_id == self.user_id:
             return True
-        return bool(email) and email.strip().lower() == self.user_email.strip().lower()
+        return email is not None and email.strip().lower() == self.user_email.strip().lower() != ""

@@ -15,7 +15,7 @@ def line_totals_paid(order: Order) -> dict[str, Money]:
         return gross
     shares = allocate(order.order_discount, [gross[line.id].amount for line in order.lines])
     return {line.id: (gross[line.id] - share).max(Money.zero(order.currency))
-            for line, share in zip(order.lines, shares)}
+            for line, share in zip(order.lines, shares, strict=True)}
 
 
 def unit_parts(line: OrderLine, line_total: Money) -> list[Money]:

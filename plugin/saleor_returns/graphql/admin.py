@@ -5,12 +5,19 @@ import strawberry
 
 from ..adapters.db.repository import ReturnFilter
 from ..domain.codes import ReturnError as DomainError
-from ..domain.lifecycle import Resolution as DomainResolution
 from ..services import staff_actions
 from ..services.queries import list_returns
 from .context import Info
-from .types import (Resolution, ReturnError, ReturnRequest, ReturnStatus, ReturnUpdated, StaffActionResult,
-                    forbidden, top_level)
+from .types import (
+    Resolution,
+    ReturnError,
+    ReturnRequest,
+    ReturnStatus,
+    ReturnUpdated,
+    StaffActionResult,
+    forbidden,
+    top_level,
+)
 
 
 @strawberry.input
@@ -74,8 +81,7 @@ class AdminMutation:
     @strawberry.mutation(description="Approve a return in review; optionally convert it to keep-the-item.")
     async def approve_return(self, info: Info, id: strawberry.ID, resolution: Resolution | None = None,
                              note: str | None = None) -> StaffActionResult:
-        res = DomainResolution(resolution.value) if resolution else None
-        return await _act(info, staff_actions.approve_return, str(id), res, note)
+        return await _act(info, staff_actions.approve_return, str(id), resolution, note)
 
     @strawberry.mutation(description="Reject a return; the note is shown to the shopper.")
     async def reject_return(self, info: Info, id: strawberry.ID, note: str) -> StaffActionResult:

@@ -11,8 +11,17 @@ from ..domain.codes import ReturnError as DomainError
 from ..domain.policy import Policy
 from ..services.policies import ChannelPolicy, get_policy, update_policy
 from .context import Info
-from .types import (GraceMode, Money, OverrideLevel, RefundTiming, ReturnError, ReturnShipping, WindowStart, forbidden,
-                    top_level)
+from .types import (
+    GraceMode,
+    Money,
+    OverrideLevel,
+    RefundTiming,
+    ReturnError,
+    ReturnShipping,
+    WindowStart,
+    forbidden,
+    top_level,
+)
 
 
 @strawberry.input

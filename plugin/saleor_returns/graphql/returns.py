@@ -10,9 +10,18 @@ from ..services.eligibility import check_eligibility
 from ..services.queries import get_return
 from ..services.request_return import NotEligible, ReturnInput, request_return
 from .context import Info
-from .types import (CancelReturnResult, LineEligibility, OrderReturnEligibility, OrderReturnEligibilityResult,
-                    RequestReturnResult, ReturnCancelled, ReturnError, ReturnNotEligible, ReturnRequest,
-                    ReturnRequested)
+from .types import (
+    CancelReturnResult,
+    LineEligibility,
+    OrderReturnEligibility,
+    OrderReturnEligibilityResult,
+    RequestReturnResult,
+    ReturnCancelled,
+    ReturnError,
+    ReturnNotEligible,
+    ReturnRequest,
+    ReturnRequested,
+)
 
 MAX_LINES = 500
 MAX_QUANTITY = 100_000

@@ -10,23 +10,28 @@ import strawberry
 from graphql import GraphQLError
 
 from ..adapters.db.models import LabelRow, RefundRow, ReturnRow
-from ..domain import codes, lifecycle, policy as policy_mod, refunds
+from ..domain import codes
+from ..domain.codes import EligibilityCode, ReturnErrorCode
 from ..domain.eligibility import LineEligibility as DomainLineEligibility
+from ..domain.lifecycle import Resolution, ReturnStatus
 from ..domain.money import Money as DomainMoney
+from ..domain.policy import GraceMode, OverrideLevel, RefundTiming, ReturnShipping, WindowStart
+from ..domain.refunds import RefundStatus
 from ..services.labels import active_label
 from ..web.label_links import label_link
 from .context import Info
 
-EligibilityCode = strawberry.enum(codes.EligibilityCode, description="Why a line can or cannot be returned.")
-ReturnErrorCode = strawberry.enum(codes.ReturnErrorCode, description="What went wrong, for clients to switch on.")
-ReturnStatus = strawberry.enum(lifecycle.ReturnStatus)
-Resolution = strawberry.enum(lifecycle.Resolution, description="Keep the item (refund now) or ship it back.")
-RefundStatus = strawberry.enum(refunds.RefundStatus)
-GraceMode = strawberry.enum(policy_mod.GraceMode)
-RefundTiming = strawberry.enum(policy_mod.RefundTiming)
-WindowStart = strawberry.enum(policy_mod.WindowStart)
-ReturnShipping = strawberry.enum(policy_mod.ReturnShipping)
-OverrideLevel = strawberry.enum(policy_mod.OverrideLevel)
+__all__ = ["EligibilityCode", "GraceMode", "OverrideLevel", "RefundStatus", "RefundTiming", "Resolution",
+           "ReturnErrorCode", "ReturnShipping", "ReturnStatus", "WindowStart"]
+
+# The domain's enums are the GraphQL enums (same names, same values): registered, not copied.
+strawberry.enum(EligibilityCode, description="Why a line can or cannot be returned.")
+strawberry.enum(ReturnErrorCode, description="What went wrong, for clients to switch on.")
+strawberry.enum(ReturnStatus)
+strawberry.enum(Resolution, description="Keep the item (refund now) or ship it back.")
+strawberry.enum(RefundStatus)
+for _enum in (GraceMode, RefundTiming, WindowStart, ReturnShipping, OverrideLevel):
+    strawberry.enum(_enum)
 
 
 @strawberry.type
@@ -123,8 +128,9 @@ class Refund:
 
     @classmethod
     def of(cls, r: RefundRow) -> "Refund":
-        return cls(id=strawberry.ID(r.id), amount=Money.row(r.amount, r.currency), status=refunds.RefundStatus(r.status),
-                   gateway=r.gateway, psp_reference=r.psp_reference, failure_code=r.failure_code,
+        return cls(id=strawberry.ID(r.id), amount=Money.row(r.amount, r.currency),
+                   status=RefundStatus(r.status), gateway=r.gateway, psp_reference=r.psp_reference,
+                   failure_code=r.failure_code,
                    failure_message=r.failure_message, created_at=r.created_at)
 
 
@@ -193,8 +199,8 @@ class ReturnRequest:
         d = r.decision or {}
         return cls(
             id=strawberry.ID(r.id), number=r.number, order_id=strawberry.ID(r.order_id), order_number=r.order_number,
-            channel=r.channel, status=lifecycle.ReturnStatus(r.status),
-            resolution=lifecycle.Resolution(r.resolution) if r.resolution else None, created_at=r.created_at,
+            channel=r.channel, status=ReturnStatus(r.status),
+            resolution=Resolution(r.resolution) if r.resolution else None, created_at=r.created_at,
             updated_at=r.updated_at, deadline=_local(r.deadline, r.timezone),
             grace_deadline=_local(r.grace_deadline, r.timezone), timezone=r.timezone,
             lines=[ReturnLine(order_line_id=strawberry.ID(line.order_line_id), quantity=line.quantity,
@@ -202,7 +208,7 @@ class ReturnRequest:
                               product_name=line.product_name, sku=line.sku, comment=line.comment)
                    for line in r.lines],
             refund_total=Money.row(r.refund_total, r.currency), refunds=[Refund.of(x) for x in r.refunds],
-            decision=Decision(resolution=lifecycle.Resolution(r.resolution) if r.resolution else None,
+            decision=Decision(resolution=Resolution(r.resolution) if r.resolution else None,
                               policy_version=r.policy_version,
                               trace=[RuleVerdict(**t) for t in d.get("trace", [])],
                               review_reasons=list(d.get("review_codes", []))),

@@ -10,10 +10,10 @@ from .queries import get_return, reload
 
 
 async def cancel_return(deps: Deps, actor: Actor, return_id: str) -> ReturnRow:
-    ret = await get_return(deps, actor, return_id)  # RETURN_NOT_FOUND for other people's returns
+    seen = await get_return(deps, actor, return_id)  # RETURN_NOT_FOUND for other people's returns
     now = deps.clock.now()
     async with deps.uow() as tx:
-        await tx.repo.lock_order(deps.tenant, ret.order_id, now)
+        await tx.repo.lock_order(deps.tenant, seen.order_id, now)
         ret = await tx.repo.get_return(deps.tenant, return_id)
         assert ret is not None
         current = ReturnStatus(ret.status)

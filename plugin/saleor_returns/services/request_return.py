@@ -86,7 +86,7 @@ async def _keep_history(repo, deps: Deps, order: Order, pv: PolicyVersion, now) 
 def _new_return(deps: Deps, actor: Actor, order: Order, inp: ReturnInput, decision: Decision,
                 lines: list[LineEligibility], pv: PolicyVersion, now) -> ReturnRow:
     by_id = {el.line.id: el for el in lines}
-    accepted_deadlines = [by_id[r.line_id].deadline for r in decision.accepted if by_id[r.line_id].deadline]
+    accepted_deadlines = [d for r in decision.accepted if (d := by_id[r.line_id].deadline) is not None]
     refund = decision.refund
     assert refund is not None
     ret = ReturnRow(

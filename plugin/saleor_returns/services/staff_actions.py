@@ -13,8 +13,8 @@ from ..domain.money import Money
 from ..domain.refunds import RefundStatus
 from .context import Actor, Deps
 from .loading import order_for
-from .refunding import move_if_fully_refunded, perform_refund, refund_return
 from .queries import reload
+from .refunding import move_if_fully_refunded, perform_refund, refund_return
 from .request_return import carry_out
 
 

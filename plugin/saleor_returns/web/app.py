@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 from sqlalchemy import text
@@ -44,7 +45,7 @@ class AccessLog:
             return
         start, status = time.perf_counter(), 500
 
-        async def _send(message: dict[str, Any]) -> None:
+        async def _send(message: MutableMapping[str, Any]) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]

@@ -1,7 +1,7 @@
 """`app_from_env()`: the production app, built from the environment in each worker process."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from starlette.applications import Starlette
 
@@ -17,5 +17,5 @@ def app_from_env() -> Starlette:
     configure(settings.log_level, settings.log_format)
     if settings.orders_file is None:
         raise RuntimeError("RETURNS_ORDERS_FILE is not set")
-    source = DemoOrderSource.from_file(settings.orders_file, datetime.now(timezone.utc))
+    source = DemoOrderSource.from_file(settings.orders_file, datetime.now(UTC))
     return create_app(build(settings, source).deps, graphiql=False)

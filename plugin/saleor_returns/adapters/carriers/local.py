@@ -125,7 +125,8 @@ def _draw_label_page(c: Canvas, req: LabelRequest, tracking: str) -> None:
     _fitted(c, ship_by, MARGIN, 112, BOLD, 10, CONTENT_W)
     _rule(c, 104)
     _draw_qr(c, tracking, x=MARGIN, y=MARGIN, size=88)
-    info = [f"Order {req.order_number}", f"Return {req.return_number}", f"{sum(l.quantity for l in req.lines)} item(s)"]
+    items = sum(line.quantity for line in req.lines)
+    info = [f"Order {req.order_number}", f"Return {req.return_number}", f"{items} item(s)"]
     _text_block(c, info, MARGIN + 100, 84, FONT, 9, 12, max_lines=3, width=CONTENT_W - 100)
     _text_block(c, ["Scan the code at drop-off.", "Local return label"], MARGIN + 100, 36, FONT, 7, 9,
                 max_lines=2, width=CONTENT_W - 100)

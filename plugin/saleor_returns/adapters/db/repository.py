@@ -16,8 +16,15 @@ from sqlalchemy.orm import selectinload
 
 from ...domain.lifecycle import ACTIVE, Resolution
 from ...domain.refunds import COMMITTED
-from .models import (GoodwillSpendRow, OrderLockRow, PolicyVersionRow, RefundRow, ReturnEventRow,
-                     ReturnLineRow, ReturnRow)
+from .models import (
+    GoodwillSpendRow,
+    OrderLockRow,
+    PolicyVersionRow,
+    RefundRow,
+    ReturnEventRow,
+    ReturnLineRow,
+    ReturnRow,
+)
 
 ACTIVE_STATUSES = tuple(s.value for s in ACTIVE)
 COMMITTED_STATUSES = tuple(s.value for s in COMMITTED)

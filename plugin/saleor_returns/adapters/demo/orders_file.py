@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -192,7 +192,7 @@ def resolve_time(value: str, now: datetime, zone: ZoneInfo | None = None) -> dat
         delta = timedelta(**{_UNITS[unit]: int(number)})
         # aware arithmetic in a ZoneInfo zone is wall-clock arithmetic: a DST change does not shift the day
         start = now.astimezone(zone) if unit == "d" and zone is not None else now
-        return (start + delta if sign == "+" else start - delta).astimezone(timezone.utc)
+        return (start + delta if sign == "+" else start - delta).astimezone(UTC)
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
@@ -200,7 +200,7 @@ def resolve_time(value: str, now: datetime, zone: ZoneInfo | None = None) -> dat
                          "2024-05-01T10:00:00+02:00, or an offset from now such as -31d, -2h, -90m)") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError(f"{value!r} has no UTC offset (write e.g. 2024-05-01T10:00:00+02:00)")
-    return parsed.astimezone(timezone.utc)
+    return parsed.astimezone(UTC)
 
 
 # --- one function per entity kind -------------------------------------------------------------
@@ -435,7 +435,7 @@ def parse_demo_store(data: dict[str, Any], now: datetime, source: str = "<data>"
     """Validate the decoded demo file; relative times resolve against `now` (aware). Raises DemoStoreError."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     top = _Entry(data, "", source)
     channels, addresses = _channels(top)
     orders = _orders(top, channels, now)
