@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 
@@ -58,7 +58,12 @@ class Deps:
     carrier: LabelCarrier
     clock: Clock
     settings: Settings
+    tenant: str = ""  # one Saleor instance (its API URL) or the standalone store; "" = settings.tenant
 
-    @property
-    def tenant(self) -> str:
-        return self.settings.tenant
+    def __post_init__(self) -> None:
+        if not self.tenant:
+            self.tenant = self.settings.tenant
+
+    def for_tenant(self, tenant: str, orders: OrderSource) -> "Deps":
+        """The same wiring, acting for another tenant (one deployment serves many Saleor instances)."""
+        return replace(self, tenant=tenant, orders=orders)
