@@ -4,29 +4,23 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from saleor_returns.adapters.db.engine import make_engine
 from saleor_returns.adapters.db.models import Base
-from saleor_returns.adapters.demo.order_source import DemoOrderSource
 from saleor_returns.adapters.demo.orders_file import DemoStore, load_demo_store
 from saleor_returns.adapters.refunds.simulated import SimulatedRefundGateway
-from saleor_returns.bootstrap import Wiring, build, migrate
-from saleor_returns.services.seed import seed_demo
+from saleor_returns.bootstrap import migrate
 from saleor_returns.settings import Settings
-from saleor_returns.web.app import create_app
+from support.app_runner import RunningApp, running_app
 from support.clock import FrozenClock
+from support.constants import ADMIN_TOKEN, EXAMPLES, OWNER_TOKEN, ROOT  # noqa: F401  (re-exported)
 from support.databases import backend, create_postgres_database, drop_postgres_database, sqlite_url
-from support.graphql_client import GraphQLClient
-from support.server import ServerThread
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-ADMIN_TOKEN = "test-admin-token-0123456789"
-OWNER_TOKEN = "test-owner-token-0123456789"
+# fixtures of the Stripe test kit (fake_stripe, stripe_app, localstripe), usable in any test module
+pytest_plugins = ("support.fake_stripe", "support.localstripe")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -91,36 +85,8 @@ def settings(empty_db: str) -> Settings:
                     secret_key="test-secret-key", tenant="demo")
 
 
-class RunningApp:
-    """The app on a real loopback port, with handles on what it was built from."""
-
-    def __init__(self, server: ServerThread, wiring: Wiring, client: GraphQLClient) -> None:
-        self.server, self.wiring, self.gql = server, wiring, client
-
-    @property
-    def deps(self):
-        return self.wiring.deps
-
-    def run(self, coro):
-        return self.server.call(coro)
-
-
 @pytest.fixture
 def app(settings: Settings, demo_store: DemoStore, demo_policies: dict, gateway: SimulatedRefundGateway,
         clock: FrozenClock) -> Iterator[RunningApp]:
-    holder: dict[str, Wiring] = {}
-
-    def make_app():
-        holder["wiring"] = build(settings, DemoOrderSource(demo_store), refunds=gateway, clock=clock)
-        return create_app(holder["wiring"].deps)
-
-    server = ServerThread(make_app).start()
-    wiring = holder["wiring"]
-    server.call(seed_demo(wiring.deps, demo_policies, demo_store.returns))
-    client = GraphQLClient(server.url, ADMIN_TOKEN)
-    try:
-        yield RunningApp(server, wiring, client)
-    finally:
-        client.close()
-        server.call(wiring.close())
-        server.stop()
+    with running_app(settings, demo_store, demo_policies, gateway, clock) as running:
+        yield running

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .adapters.carriers.local import LocalLabelCarrier
 from .adapters.db.engine import make_engine, make_sessionmaker
 from .adapters.db.uow import SqlUnitOfWork
 from .adapters.refunds.simulated import SimulatedRefundGateway
+from .adapters.refunds.stripe_gateway import StripeRefundGateway
 from .ports import Clock, LabelCarrier, OrderSource, RefundGateway
 from .services.context import Deps, SystemClock
 from .settings import Settings
@@ -21,6 +21,8 @@ class Wiring:
     engine: AsyncEngine
 
     async def close(self) -> None:
+        if self.deps.saleor is not None:
+            await self.deps.saleor.close()
         await self.engine.dispose()
 
 
@@ -35,19 +37,29 @@ def build(settings: Settings, orders: OrderSource, *, refunds: RefundGateway | N
 
     deps = Deps(uow=uow, orders=orders, refunds=refunds or refund_gateway(settings),
                 carrier=carrier or label_carrier(settings, clock), clock=clock, settings=settings)
+    from .services.tenants import attach_saleor
+
+    attach_saleor(deps, wrap_gateway=refunds is None)  # the installed Saleor instances (services/tenants.py)
     return Wiring(deps, engine)
 
 
 def refund_gateway(settings: Settings) -> RefundGateway:
     if settings.refund_gateway == "simulated":
         return SimulatedRefundGateway()
+    if settings.refund_gateway == "stripe":
+        return StripeRefundGateway.from_settings(settings)
+    if settings.refund_gateway == "saleor":
+        from .adapters.refunds.saleor_gateway import SaleorRefundGateway
+
+        return SaleorRefundGateway()  # connected to the installed stores by services.tenants.attach_saleor
     raise ValueError(f"unknown refund gateway {settings.refund_gateway!r}")
 
 
 def label_carrier(settings: Settings, clock: Clock) -> LabelCarrier:
-    if settings.label_carrier == "local":
-        return LocalLabelCarrier(valid_days=settings.label_valid_days, clock=clock)
-    raise ValueError(f"unknown label carrier {settings.label_carrier!r}")
+    """The carrier per channel (RETURNS_LABEL_CARRIER, RETURNS_LABEL_CARRIERS): see adapters/carriers/setup.py."""
+    from .adapters.carriers.setup import carriers_from_settings
+
+    return carriers_from_settings(settings, clock)
 
 
 def migrations_dir() -> Path:

@@ -46,10 +46,15 @@ def _parser() -> argparse.ArgumentParser:
                       help="SQLite file (default: %(default)s; DATABASE_URL wins when set)")
     demo.add_argument("--admin-token", help="staff token (default: RETURNS_ADMIN_TOKEN, else a new random one)")
     demo.add_argument("--fresh", action="store_true", help="delete the SQLite file first")
+    demo.add_argument("--refunds", choices=("simulated", "stripe"),
+                      help="refund gateway (default: RETURNS_REFUND_GATEWAY, else simulated); stripe reads "
+                           "STRIPE_API_KEY, STRIPE_API_BASE and STRIPE_WEBHOOK_SECRET (docs/stripe.md)")
 
     serve = sub.add_parser("serve", help="run the API for production (behind a proxy; many replicas allowed)",
-                           description="Serve the ASGI app. Needs a migrated database (saleor-returns migrate) and, "
-                                       "until the Saleor app lands, RETURNS_ORDERS_FILE for standalone orders.")
+                           description="Serve the ASGI app. Needs a migrated database (saleor-returns migrate), "
+                                       "RETURNS_ADMIN_TOKEN and RETURNS_SECRET_KEY. Saleor stores install the app "
+                                       "from /api/manifest (docs/saleor.md); RETURNS_ORDERS_FILE adds a "
+                                       "standalone store.")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
                        help="port (default: $PORT or 8000)")
@@ -57,6 +62,24 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="bring the database schema up to date (alembic upgrade head)",
                    description="Apply every migration in migrations/ to DATABASE_URL.")
+
+    worker = sub.add_parser("worker", help="finish refunds left pending (crash, outage, rate limit); many replicas "
+                                           "allowed", description="Claim due PENDING refunds and call the gateway "
+                            "again with their own idempotency key; give up after RETURNS_REFUND_GIVE_UP_AFTER.")
+    worker.add_argument("--once", action="store_true", help="one pass over what is due, then exit (cron, tests)")
+    worker.add_argument("--interval", type=float, default=5.0, help="seconds between passes when idle (default: "
+                                                                    "%(default)s)")
+    worker.add_argument("--batch", type=int, default=10, help="refunds claimed and attempted together per pass "
+                                                             "(default: %(default)s)")
+
+    recon = sub.add_parser("reconcile", help="compare our Stripe refunds with Stripe's; exit 1 on mismatches",
+                           description="List Stripe's refunds for every payment intent we refunded in the window and "
+                                       "print the mismatches (missing, amount, status) as a table.")
+    recon.add_argument("--since", default="7d", help="window by refund creation, e.g. 24h, 7d (default: %(default)s)")
+
+    from .cli_labels import add_labels_parser
+
+    add_labels_parser(sub)  # saleor-returns labels run|expire|retry (cli_labels.py)
 
     export = sub.add_parser("export-schema", help="print or write our GraphQL SDL",
                             description="Write the GraphQL schema (SDL) served at /graphql.")
@@ -70,13 +93,20 @@ def main(argv: list[str] | None = None) -> int:
         _parser().print_help()
         return 0
     try:
-        return {"demo": cmd_demo, "serve": cmd_serve, "migrate": cmd_migrate,
-                "export-schema": cmd_export_schema}[args.command](args)
+        return {"demo": cmd_demo, "serve": cmd_serve, "migrate": cmd_migrate, "worker": cmd_worker,
+                "reconcile": cmd_reconcile, "export-schema": cmd_export_schema,
+                "labels": _cmd_labels}[args.command](args)
     except KeyboardInterrupt:
         return 130
     except UserFacingError as err:
         print(f"saleor-returns: {err}", file=sys.stderr)
         return 2
+
+
+def _cmd_labels(args: argparse.Namespace) -> int:
+    from .cli_labels import cmd_labels
+
+    return cmd_labels(args)
 
 
 class UserFacingError(Exception):
@@ -167,12 +197,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if orders_path is None or not orders_path.exists():
         raise UserFacingError(f"orders file not found: {orders_path or 'examples/demo-orders.json'} (use --orders)")
     policy_path = args.policy or (project_file("examples", "policy.json") if args.orders is None else None)
-    if args.fresh and args.db.exists():
+    if args.fresh and args.db.exists() and not os.environ.get("DATABASE_URL"):
         args.db.unlink()
     db_url = os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{args.db.resolve()}"
     settings = _settings(database_url=db_url, admin_token=args.admin_token or os.environ.get("RETURNS_ADMIN_TOKEN"),
                          public_url=f"http://{args.host}:{args.port}", log_format=os.environ.get(
-                             "RETURNS_LOG_FORMAT", "text"))
+                             "RETURNS_LOG_FORMAT", "text"), refund_gateway=args.refunds)
     configure(settings.log_level, settings.log_format)
     configure_quiet()
     store = _load_store(orders_path)
@@ -205,9 +235,12 @@ def _print_demo_banner(settings, orders_path: Path, store) -> None:
 saleor-returns {__version__} demo
   orders      {orders_path} ({len(store.orders)} orders, {len(store.channels)} channels)
   database    {_redact(settings.database_url)}
+  portal      {base}/portal    (shoppers: try order 1002 with ben@example.com)
+  console     {base}/console   (staff: sign in with the admin token below)
   GraphQL     {base}/graphql   (open it in a browser for GraphiQL)
   health      {base}/healthz
   admin token {settings.admin_token}   (staff: Authorization: Bearer <token>)
+  refunds     {settings.refund_gateway}{_stripe_banner(settings)}
 
 Try:
   curl -s {base}/graphql -H 'content-type: application/json' -d '{body}'
@@ -215,18 +248,114 @@ Press Ctrl+C to stop.
 """, file=sys.stderr, flush=True)
 
 
+async def _seed_policies(settings, store, policies: dict) -> None:
+    """Save the policy file's version for channels that have none yet (RETURNS_POLICY_FILE)."""
+    from .adapters.demo.order_source import DemoOrderSource
+    from .bootstrap import build
+    from .services.policies import seed_policies
+
+    wiring = build(settings, DemoOrderSource(store))
+    try:
+        await seed_policies(wiring.deps, policies)
+    finally:
+        await wiring.close()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _settings()
-    if settings.orders_file is None:
-        raise UserFacingError("set RETURNS_ORDERS_FILE (standalone orders); Saleor tenants come with the Saleor app")
-    _load_store(settings.orders_file)  # fail early, with a message, on a broken file
-    os.environ.setdefault("RETURNS_ADMIN_TOKEN", settings.admin_token)
-    os.environ.setdefault("RETURNS_SECRET_KEY", settings.secret_key)  # the same in every worker
+    for var in ("RETURNS_ADMIN_TOKEN", "RETURNS_SECRET_KEY"):  # must be the same in every worker and replica
+        if not os.environ.get(var):
+            raise UserFacingError(f"set {var} (a long random string; the same for every replica)")
+    if settings.orders_file is None:  # Saleor stores only: they install the app from its manifest (docs/saleor.md)
+        print(f"saleor-returns: no RETURNS_ORDERS_FILE: serving Saleor stores only; install the app in the Saleor "
+              f"Dashboard from {settings.public_url}/api/manifest", file=sys.stderr)
+    else:
+        store = _load_store(settings.orders_file)  # fail early, with a message, on a broken file
+        policies = _load_policies(settings.policy_file)
+        if policies:
+            asyncio.run(_seed_policies(settings, store, policies))
     uvicorn.run("saleor_returns.web.factory:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_config=None, access_log=False)
     return 0
+
+
+def _stripe_banner(settings) -> str:
+    if settings.refund_gateway != "stripe":
+        return ""
+    return f" at {settings.stripe_api_base}; webhooks: POST {settings.public_url}/webhooks/stripe"
+
+
+class _NoOrders:
+    """The order source of background commands: refund rows carry all a refund needs, no order is read."""
+
+    async def get_order(self, order_id: str):
+        from .ports import UpstreamUnavailable
+
+        raise UpstreamUnavailable("background commands read no orders")
+
+    async def get_channel(self, slug: str):
+        return None
+
+    def return_address(self, channel_slug: str):
+        raise KeyError(channel_slug)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import signal
+
+    from .bootstrap import build
+    from .logs import configure
+    from .services.refund_worker import run_worker
+
+    settings = _settings()
+    configure(settings.log_level, settings.log_format)
+    wiring = build(settings, _NoOrders())
+
+    async def _run() -> None:
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        try:
+            await run_worker(wiring.deps, once=args.once, interval=args.interval, batch=max(1, args.batch), stop=stop)
+        finally:
+            await wiring.close()
+
+    asyncio.run(_run())
+    return 0
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    from .adapters.refunds.stripe_gateway import StripeRefundGateway
+    from .bootstrap import build
+    from .logs import configure
+    from .ports import UpstreamUnavailable
+    from .services.reconcile import reconcile, render
+    from .settings import SettingsError, parse_duration
+
+    settings = _settings()
+    try:
+        settings.check_stripe()
+        window = parse_duration("--since", args.since)
+    except SettingsError as err:
+        raise UserFacingError(str(err)) from err
+    configure(settings.log_level, settings.log_format)
+    wiring, ledger = build(settings, _NoOrders()), StripeRefundGateway.from_settings(settings)
+
+    async def _run():
+        try:
+            return await reconcile(wiring.deps, ledger, "stripe", wiring.deps.clock.now() - window)
+        finally:
+            await ledger.close()
+            await wiring.close()
+
+    try:
+        result = asyncio.run(_run())
+    except UpstreamUnavailable as err:
+        raise UserFacingError(str(err)) from err
+    print(render(result))
+    return 1 if result.mismatches else 0
 
 
 if __name__ == "__main__":

@@ -35,3 +35,4 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
     root.setLevel(level.upper())
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).disabled = True  # our AccessLog writes one structured line instead
+    logging.getLogger("stripe").setLevel(logging.WARNING)  # our "stripe refund" line says it with our ids

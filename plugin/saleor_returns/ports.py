@@ -7,7 +7,7 @@ from typing import Protocol
 
 from .domain.money import Money
 from .domain.order import Address, Channel, Order
-from .domain.refunds import RefundCommand, RefundOutcome
+from .domain.refunds import RefundCommand, RefundOutcome, RefundStatus
 
 
 class Clock(Protocol):
@@ -46,6 +46,38 @@ class RefundGateway(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class ProviderRefund:
+    """One refund as the payment provider sees it (listed for reconciliation, or carried by a webhook)."""
+
+    provider_id: str  # the provider's refund id (Stripe: re_...)
+    payment_reference: str | None  # the payment it refunds (Stripe: the payment intent)
+    amount: Money | None  # None when the provider's amount cannot be read in our currency table
+    status: RefundStatus
+    refund_id: str | None  # ours, from the metadata we sent (None: made outside this app)
+    failure_code: str | None = None
+    failure_message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderEvent:
+    """A verified provider webhook about a refund; `event_id` is what makes it processed once."""
+
+    provider: str
+    event_id: str
+    type: str
+    created: datetime
+    refund: ProviderRefund | None  # None for event types that carry no refund
+
+
+class RefundLedger(Protocol):
+    """What the provider holds, for reconciliation."""
+
+    async def list_refunds(self, payment_reference: str) -> list[ProviderRefund]:
+        """Every refund the provider has on one payment. Raises UpstreamUnavailable."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class LabelLine:
     product_name: str
     quantity: int
@@ -62,6 +94,8 @@ class LabelRequest:
     timezone: str
     lines: tuple[LabelLine, ...]
     idempotency_key: str  # a carrier must not sell two labels for the same key
+    channel: str = ""  # the order's channel (carriers are chosen per channel)
+    carrier_reference: str | None = None  # the shipment prepared by an earlier attempt: check it before buying
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +107,35 @@ class IssuedLabel:
     expires_at: datetime | None
     carrier_reference: str | None = None  # the carrier's shipment id (for voiding)
     qr_payload: str | None = None
+    qr_code_url: str | None = None  # a carrier's QR code for paperless drop-off (Shippo), when offered
+    label_format: str | None = None  # e.g. "4x6", "A6", "letter", "PDF_4x6"
+
+
+# why a carrier said no (LabelError.code): stable values, shown to staff and shoppers next to LABEL_FAILED
+LABEL_ADDRESS_INVALID = "ADDRESS_INVALID"
+LABEL_TIMEOUT = "CARRIER_TIMEOUT"
+LABEL_UNAVAILABLE = "CARRIER_UNAVAILABLE"
+LABEL_REFUSED = "CARRIER_REFUSED"
+LABEL_NO_RATE = "NO_RATE"
+LABEL_NOT_CONFIGURED = "CARRIER_NOT_CONFIGURED"
 
 
 class LabelError(Exception):
     """A carrier refused or could not be reached; `retryable` says whether trying again may help."""
 
-    def __init__(self, message: str, retryable: bool = False) -> None:
+    def __init__(self, message: str, retryable: bool = False, code: str = LABEL_REFUSED) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class VoidOutcome:
+    """What a carrier said to "void this unused label": done (no charge), or try again, or refused."""
+
+    voided: bool
+    retryable: bool = False
+    detail: str | None = None
 
 
 class LabelCarrier(Protocol):
@@ -91,5 +146,54 @@ class LabelCarrier(Protocol):
         ...
 
     async def create_label(self, request: LabelRequest) -> IssuedLabel:
-        """Buy or draw one label. Raises LabelError."""
+        """Buy or draw one label. Raises LabelError. With `request.carrier_reference` set, a label already
+        bought for that shipment is returned instead of buying another."""
+        ...
+
+    async def prepare_label(self, request: LabelRequest) -> str | None:
+        """Create the carrier's shipment (free) and return its reference, saved before anything is bought;
+        None for carriers without such a step. Raises LabelError."""
+        ...
+
+    async def void_label(self, carrier_reference: str | None, tracking_number: str) -> VoidOutcome:
+        """Ask the carrier not to charge for an unused label (refund/void). Never raises for carrier errors."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedLine:
+    order_line_id: str
+    product_name: str
+    quantity: int
+    reason: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnRecord:
+    """A return as the store's own system should remember it (Saleor: returned units, a note, metadata)."""
+
+    tenant: str
+    return_id: str
+    number: str  # e.g. "R-10042"
+    order_id: str
+    status: str
+    resolution: str | None
+    refund_total: Money
+    lines: tuple[RecordedLine, ...]
+    received: bool  # a shipped-back parcel arrived (or the shopper keeps the items)
+    tracking_number: str | None = None
+    carrier: str | None = None
+
+
+class StoreRecorder(Protocol):
+    """Writes what happened to a return back into the store's system, idempotently (safe to call again)."""
+
+    def handles(self, tenant: str) -> bool:
+        """Whether this tenant's returns are written back by this recorder at all."""
+        ...
+
+    async def record(self, record: ReturnRecord) -> list[str]:
+        """Do what is not yet done; returns the steps done now ([] when all were done before or the tenant
+        is not such a store). Raises UpstreamUnavailable when the store cannot be reached."""
         ...

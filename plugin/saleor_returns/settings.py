@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from .carrier_settings import CarrierSettings, CarrierSettingsError
 from .domain.money import Money, is_known_currency, parse_decimal
+from .saleor_settings import SaleorSettings, SaleorSettingsError
 
 DEFAULT_DB = "sqlite+aiosqlite:///./saleor-returns.sqlite3"
+REFUND_GATEWAYS = ("simulated", "stripe", "saleor")
+STRIPE_DEFAULT_API_BASE = "https://api.stripe.com"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_DURATION_UNITS = {"": "seconds", "s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 class SettingsError(ValueError):
@@ -31,6 +39,14 @@ def _money_map(name: str, raw: str) -> tuple[Money, ...]:
     return tuple(out)
 
 
+def parse_duration(name: str, raw: str) -> timedelta:
+    """"30s", "15m", "24h", "7d" or plain seconds → timedelta; the error names the setting."""
+    match = _DURATION.match(raw or "")
+    if not match:
+        raise SettingsError(f"{name} must be a duration like 90s, 15m, 24h or 7d, got {raw!r}")
+    return timedelta(**{_DURATION_UNITS[match.group(2)]: float(match.group(1))})
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DB
@@ -42,11 +58,21 @@ class Settings:
     orders_file: Path | None = None
     policy_file: Path | None = None
     refund_gateway: str = "simulated"
+    stripe_api_key: str | None = field(default=None, repr=False)
+    stripe_api_base: str = STRIPE_DEFAULT_API_BASE
+    stripe_webhook_secret: str | None = field(default=None, repr=False)
+    stripe_timeout_seconds: float = 30.0
+    stripe_max_network_retries: int = 2
+    refund_give_up_after: timedelta = timedelta(hours=24)  # retryable failures end in FAILED after this
+    refund_lease: timedelta = timedelta(minutes=5)  # an in-flight or claimed refund is left alone this long
     label_carrier: str = "local"
     label_link_ttl_seconds: int = 7 * 24 * 3600
     label_valid_days: int = 30
+    carriers: CarrierSettings = field(default_factory=CarrierSettings)  # carrier_settings.py
+    saleor: SaleorSettings = field(default_factory=SaleorSettings)  # saleor_settings.py (the Saleor App)
     goodwill_daily: tuple[Money, ...] = ()
     goodwill_default: Decimal = Decimal("2000.00")
+    cors_origins: tuple[str, ...] = ()  # storefront origins allowed to call /graphql from the browser
     log_level: str = "INFO"
     log_format: str = "json"  # or "text"
 
@@ -58,7 +84,8 @@ class Settings:
                   "RETURNS_OWNER_TOKEN": "owner_token", "RETURNS_SECRET_KEY": "secret_key",
                   "RETURNS_PUBLIC_URL": "public_url", "RETURNS_REFUND_GATEWAY": "refund_gateway",
                   "RETURNS_LABEL_CARRIER": "label_carrier", "RETURNS_LOG_LEVEL": "log_level",
-                  "RETURNS_LOG_FORMAT": "log_format"}
+                  "RETURNS_LOG_FORMAT": "log_format", "STRIPE_API_KEY": "stripe_api_key",
+                  "STRIPE_API_BASE": "stripe_api_base", "STRIPE_WEBHOOK_SECRET": "stripe_webhook_secret"}
         for var, attr in simple.items():
             if e.get(var):
                 kwargs[attr] = e[var]
@@ -72,23 +99,86 @@ class Settings:
                     kwargs[attr] = int(e[var])
                 except ValueError as exc:
                     raise SettingsError(f"{var} must be a whole number, got {e[var]!r}") from exc
+        kwargs.update(_stripe_numbers(e))
+        for var, attr in {"RETURNS_REFUND_GIVE_UP_AFTER": "refund_give_up_after",
+                          "RETURNS_REFUND_LEASE": "refund_lease"}.items():
+            if e.get(var):
+                kwargs[attr] = parse_duration(var, e[var])
         if e.get("RETURNS_GOODWILL_DAILY"):
             kwargs["goodwill_daily"] = _money_map("RETURNS_GOODWILL_DAILY", e["RETURNS_GOODWILL_DAILY"])
+        if e.get("RETURNS_CORS_ORIGINS"):  # "https://shop.example.com,https://www.example.com"
+            kwargs["cors_origins"] = tuple(o.strip().rstrip("/") for o in e["RETURNS_CORS_ORIGINS"].split(",")
+                                           if o.strip())
+        try:
+            kwargs["carriers"] = CarrierSettings.from_env(e)
+        except CarrierSettingsError as exc:
+            raise SettingsError(str(exc)) from exc
+        try:
+            kwargs["saleor"] = SaleorSettings.from_env(e)
+        except SaleorSettingsError as exc:
+            raise SettingsError(str(exc)) from exc
         kwargs.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**kwargs)  # type: ignore[arg-type]
         settings.check()
         return settings
 
     def check(self) -> None:
-        if self.refund_gateway not in ("simulated",):
-            raise SettingsError(f"RETURNS_REFUND_GATEWAY: unknown gateway {self.refund_gateway!r} (simulated)")
-        if self.label_carrier not in ("local",):
-            raise SettingsError(f"RETURNS_LABEL_CARRIER: unknown carrier {self.label_carrier!r} (local)")
+        if self.refund_gateway not in REFUND_GATEWAYS:
+            raise SettingsError(f"RETURNS_REFUND_GATEWAY: unknown gateway {self.refund_gateway!r} "
+                                f"({' or '.join(REFUND_GATEWAYS)})")
+        if self.refund_gateway == "stripe":
+            self.check_stripe()
+        for name, value in (("RETURNS_REFUND_GIVE_UP_AFTER", self.refund_give_up_after),
+                            ("RETURNS_REFUND_LEASE", self.refund_lease)):
+            if value <= timedelta(0):
+                raise SettingsError(f"{name} must be longer than zero")
+        try:
+            self.carriers.check(self.label_carrier)
+        except CarrierSettingsError as exc:
+            raise SettingsError(f"RETURNS_LABEL_CARRIER / RETURNS_LABEL_CARRIERS: {exc}") from exc
+        if self.label_valid_days < 1:
+            raise SettingsError("RETURNS_LABEL_VALID_DAYS must be at least 1")
         if len(self.admin_token) < 16:
             raise SettingsError("RETURNS_ADMIN_TOKEN must be at least 16 characters")
+
+    def check_stripe(self) -> None:
+        """What RETURNS_REFUND_GATEWAY=stripe (and `reconcile`) need, with messages that say how to fix it."""
+        key = self.stripe_api_key or ""
+        if not key:
+            raise SettingsError("RETURNS_REFUND_GATEWAY=stripe needs STRIPE_API_KEY: a secret key (sk_live_..., "
+                                "sk_test_...) or a restricted key (rk_...) with write access to Refunds")
+        if key.startswith("pk_"):
+            raise SettingsError("STRIPE_API_KEY is a publishable key (pk_...); refunds need a secret key (sk_...) "
+                                "or a restricted key (rk_...)")
+        if not key.startswith(("sk_", "rk_")):
+            raise SettingsError("STRIPE_API_KEY must be a Stripe secret key (sk_...) or restricted key (rk_...)")
+        if not re.match(r"^https?://[^/\s?#]+/?$", self.stripe_api_base):
+            raise SettingsError(f"STRIPE_API_BASE must be a base URL such as {STRIPE_DEFAULT_API_BASE} or "
+                                f"http://127.0.0.1:12111 (scheme and host, no path), got {self.stripe_api_base!r}")
+        secret = self.stripe_webhook_secret
+        if secret is not None and not secret.startswith("whsec_"):
+            raise SettingsError("STRIPE_WEBHOOK_SECRET must be the signing secret of the webhook endpoint "
+                                "(whsec_..., shown in the Stripe Dashboard under Developers > Webhooks)")
+        if not self.stripe_timeout_seconds > 0:  # also refuses nan
+            raise SettingsError("STRIPE_TIMEOUT must be a positive number of seconds")
+        if not 0 <= self.stripe_max_network_retries <= 10:
+            raise SettingsError("STRIPE_MAX_NETWORK_RETRIES must be between 0 and 10")
 
     def goodwill_budget(self, currency: str) -> Money:
         for m in self.goodwill_daily:
             if m.currency == currency:
                 return m
         return Money(self.goodwill_default, currency)
+
+
+def _stripe_numbers(e: dict[str, str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    try:
+        if e.get("STRIPE_TIMEOUT"):
+            out["stripe_timeout_seconds"] = float(e["STRIPE_TIMEOUT"])
+        if e.get("STRIPE_MAX_NETWORK_RETRIES"):
+            out["stripe_max_network_retries"] = int(e["STRIPE_MAX_NETWORK_RETRIES"])
+    except ValueError as exc:
+        raise SettingsError(f"STRIPE_TIMEOUT (seconds) and STRIPE_MAX_NETWORK_RETRIES (a whole number) must be "
+                            f"numbers: {exc}") from exc
+    return out

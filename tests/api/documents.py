@@ -91,3 +91,27 @@ def line(order_line_id: str, quantity: int = 1, reason: str = "DOES_NOT_FIT", co
 
 def request(order_id: str, email: str | None, *lines: dict, exception: bool = False) -> dict:
     return {"input": {"orderId": order_id, "email": email, "lines": list(lines), "exceptionRequested": exception}}
+
+
+# --- portal and console (issue 6) ------------------------------------------------------------------
+
+ELIGIBILITY_BY_NUMBER = """
+query EligibilityByNumber($number: String!, $email: String) {
+  orderReturnEligibilityByNumber(orderNumber: $number, email: $email) {
+    __typename
+    ... on OrderReturnEligibility { orderId orderNumber channel timezone deadline lines { orderLineId eligible } }
+    ... on ReturnError { code message field }
+  }
+}"""
+
+GOODWILL_BUDGET = """
+query GoodwillBudget($currency: String!, $channel: String) {
+  goodwillBudget(currency: $currency, channel: $channel) {
+    staff currency day timezone daily { amount currency } spent { amount currency } left { amount currency }
+  }
+}"""
+
+RETURN_CHANNELS = "query { returnChannels { slug currency timezone policyVersion } }"
+
+SHIP_BY = """
+query ShipBy($id: ID!, $email: String) { returnRequest(id: $id, email: $email) { shipBy deadline graceDeadline } }"""

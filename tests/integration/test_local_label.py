@@ -179,3 +179,44 @@ async def test_impossible_input_is_a_label_error(change: dict[str, object]) -> N
     with pytest.raises(LabelError) as error:
         await LocalLabelCarrier().create_label(replace(REQUEST, **change))  # type: ignore[arg-type]
     assert error.value.retryable is False
+
+
+# --- paper formats (RETURNS_LABEL_FORMAT) --------------------------------------------------------
+
+@pytest.mark.parametrize(("label_format", "pages", "size"), [
+    ("4x6", 2, "288 x 432 pts"),
+    ("A6", 2, "297.638 x 419.528 pts"),
+    ("letter", 1, "612 x 792 pts"),  # label and packing slip share one sheet, cut along the dashed line
+])
+async def test_every_format_scans_and_carries_the_return_details(tools: None, tmp_path: Path, label_format: str,
+                                                                 pages: int, size: str) -> None:
+    # given a carrier configured for the format
+    carrier = LocalLabelCarrier(clock=FixedClock(NOW), label_format=label_format)
+
+    # when it draws the label
+    label = await carrier.create_label(REQUEST)
+
+    # then the PDF has the format's pages, the details, and both codes decode to the tracking number
+    pdf = tmp_path / "label.pdf"
+    pdf.write_bytes(label.pdf)
+    info = run("pdfinfo", pdf)
+    assert re.search(rf"^Pages:\s+{pages}$", info, re.M), info
+    assert re.search(rf"^Page size:\s+{re.escape(size)}", info, re.M), info
+    text = run("pdftotext", pdf, "-")
+    assert "R-10042" in text and "PACKING SLIP" in text and "Ship by 27 Nov 2026" in text
+    run("pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", "-singlefile", pdf, tmp_path / "page1")
+    assert zbar(tmp_path / "page1.png", "code128") == [label.tracking_number]
+    assert zbar(tmp_path / "page1.png", "qrcode") == [label.tracking_number]
+    assert label.label_format == label_format
+
+
+def test_an_unknown_format_is_refused() -> None:
+    with pytest.raises(ValueError):
+        LocalLabelCarrier(label_format="A4")
+
+
+async def test_a_local_label_needs_no_preparing_and_voids_for_free() -> None:
+    carrier = LocalLabelCarrier()
+    assert await carrier.prepare_label(REQUEST) is None
+    outcome = await carrier.void_label(None, "LR000000000001")
+    assert outcome.voided is True and outcome.retryable is False

@@ -197,6 +197,8 @@ def validate(p: Policy) -> None:
     for s in p.seasonal:
         if s.ordered_from > s.ordered_until:
             raise PolicyError("seasonal", "seasonal window: ordered_from is after ordered_until")
+        if s.returnable_until < s.ordered_from:
+            raise PolicyError("seasonal", "seasonal window: returnable_until is before the orders it covers")
     for ov in p.overrides:
         for name in ("window_days", "grace_days"):
             v = getattr(ov, name)
@@ -210,7 +212,12 @@ def _money_list(raw: Any, name: str) -> tuple[Money, ...]:
     if raw is None:
         return ()
     out = []
-    items = raw.items() if isinstance(raw, dict) else ((r["currency"], r["amount"]) for r in raw)
+    if isinstance(raw, dict):
+        items = list(raw.items())
+    elif isinstance(raw, list) and all(isinstance(r, dict) and {"currency", "amount"} <= set(r) for r in raw):
+        items = [(r["currency"], r["amount"]) for r in raw]
+    else:
+        raise PolicyError(name, f"{name}: give amounts per currency, e.g. {{\"USD\": \"25.00\"}}")
     for currency, amount in items:
         code = str(currency).upper()
         if not is_known_currency(code):
@@ -226,43 +233,119 @@ def _money_out(items: tuple[Money, ...]) -> dict[str, str]:
     return {m.currency: str(m.amount) for m in items}
 
 
-def policy_from_dict(data: dict[str, Any]) -> Policy:
-    """Build a Policy from its JSON form (the policy file and the stored versions)."""
-    d = dict(data)
+KNOWN_KEYS = frozenset({
+    "window_days", "window_starts", "grace_days", "grace_mode", "seasonal", "keep_item_thresholds",
+    "keep_item_cost_aware", "expected_return_cost", "keep_item_limits", "review_above", "refund_timing",
+    "restocking_fee_percent", "return_shipping", "return_shipping_fee", "refund_shipping", "reasons",
+    "comment_required", "overrides"})
+LIMIT_KEYS = frozenset({"max_count", "max_amount", "days"})
+
+
+def _int(d: dict[str, Any], key: str, default: int, where: str = "") -> int:
+    value = d.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PolicyError(where or key, f"{where or key} must be a whole number, got {value!r}")
+    return value
+
+
+def _opt_int(d: dict[str, Any], key: str, where: str) -> int | None:
+    return None if d.get(key) is None else _int(d, key, 0, where)
+
+
+def _bool(d: dict[str, Any], key: str, default: bool | None, where: str = "") -> Any:
+    value = d.get(key, default)
+    if value is not None and not isinstance(value, bool):
+        raise PolicyError(where or key, f"{where or key} must be true or false, got {value!r}")
+    return value
+
+
+def _enum(d: dict[str, Any], key: str, kind: type[Enum], default: str) -> Any:
+    value = d.get(key, default)
     try:
-        limits = d.get("keep_item_limits") or {}
-        return Policy(
-            window_days=int(d.get("window_days", 30)),
-            window_starts=WindowStart(d.get("window_starts", "FULFILLED")),
-            grace_days=int(d.get("grace_days", 3)),
-            grace_mode=GraceMode(d.get("grace_mode", "AUTO_APPROVE")),
-            seasonal=tuple(SeasonalWindow(date.fromisoformat(s["ordered_from"]),
-                                          date.fromisoformat(s["ordered_until"]),
-                                          date.fromisoformat(s["returnable_until"]))
-                           for s in d.get("seasonal", [])),
-            keep_item_thresholds=_money_list(d.get("keep_item_thresholds"), "keep_item_thresholds"),
-            keep_item_cost_aware=bool(d.get("keep_item_cost_aware", False)),
-            expected_return_cost=_money_list(d.get("expected_return_cost"), "expected_return_cost"),
-            keep_item_limits=KeepItemLimits(
-                max_count=int(limits.get("max_count", 3)),
-                max_amount=_money_list(limits.get("max_amount"), "keep_item_limits"),
-                days=int(limits.get("days", 365))),
-            review_above=_money_list(d.get("review_above"), "review_above"),
-            refund_timing=RefundTiming(d.get("refund_timing", "ON_RECEIPT")),
-            restocking_fee_percent=parse_decimal(d.get("restocking_fee_percent", "0")),
-            return_shipping=ReturnShipping(d.get("return_shipping", "FREE")),
-            return_shipping_fee=_money_list(d.get("return_shipping_fee"), "return_shipping_fee"),
-            refund_shipping=bool(d.get("refund_shipping", False)),
-            reasons=tuple(d.get("reasons", DEFAULT_REASONS)),
-            comment_required=tuple(d.get("comment_required", DEFAULT_COMMENT_REQUIRED)),
-            overrides=tuple(Override(OverrideLevel(o["level"]), str(o["key"]), o.get("window_days"),
-                                     o.get("grace_days"), o.get("final_sale"))
-                            for o in d.get("overrides", [])),
-        )
-    except PolicyError:
-        raise
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PolicyError("policy", f"invalid policy: {exc}") from exc
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in kind)  # type: ignore[attr-defined]
+        raise PolicyError(key, f"{key} must be one of {choices}, got {value!r}") from None
+
+
+def _names(d: dict[str, Any], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = d.get(key, default)
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise PolicyError(key, f"{key} must be a list of names, got {value!r}")
+    return tuple(v.strip() for v in value)
+
+
+def _day(raw: dict[str, Any], key: str, where: str) -> date:
+    try:
+        return date.fromisoformat(str(raw[key]))
+    except (KeyError, ValueError):
+        raise PolicyError("seasonal", f"{where}.{key} must be a date like 2026-12-24") from None
+
+
+def _seasonal(d: dict[str, Any]) -> tuple[SeasonalWindow, ...]:
+    out = []
+    for i, raw in enumerate(d.get("seasonal") or []):
+        where = f"seasonal[{i}]"
+        if not isinstance(raw, dict):
+            raise PolicyError("seasonal", f"{where} must be an object")
+        out.append(SeasonalWindow(_day(raw, "ordered_from", where), _day(raw, "ordered_until", where),
+                                  _day(raw, "returnable_until", where)))
+    return tuple(out)
+
+
+def _overrides(d: dict[str, Any]) -> tuple[Override, ...]:
+    out = []
+    for i, raw in enumerate(d.get("overrides") or []):
+        where = f"overrides[{i}]"
+        if not isinstance(raw, dict) or not isinstance(raw.get("key"), str) or not raw["key"].strip():
+            raise PolicyError("overrides", f"{where} needs a level and a key")
+        level = _enum({"level": raw.get("level")}, "level", OverrideLevel, "")
+        out.append(Override(level, raw["key"].strip(), _opt_int(raw, "window_days", "overrides"),
+                            _opt_int(raw, "grace_days", "overrides"), _bool(raw, "final_sale", None, "overrides")))
+    return tuple(out)
+
+
+def _limits(d: dict[str, Any]) -> KeepItemLimits:
+    limits = d.get("keep_item_limits") or {}
+    if not isinstance(limits, dict) or set(limits) - LIMIT_KEYS:
+        raise PolicyError("keep_item_limits", f"keep_item_limits takes {', '.join(sorted(LIMIT_KEYS))}")
+    return KeepItemLimits(max_count=_int(limits, "max_count", 3, "keep_item_limits"),
+                          max_amount=_money_list(limits.get("max_amount"), "keep_item_limits"),
+                          days=_int(limits, "days", 365, "keep_item_limits"))
+
+
+def policy_from_dict(data: dict[str, Any]) -> Policy:
+    """Build a Policy from its JSON form (the policy file and the stored versions); strict about types."""
+    if not isinstance(data, dict):
+        raise PolicyError("policy", "a policy is an object of settings")
+    unknown = sorted(set(data) - KNOWN_KEYS)
+    if unknown:
+        raise PolicyError(unknown[0], f"unknown policy setting {unknown[0]!r}")
+    d = data
+    try:
+        fee = parse_decimal(d.get("restocking_fee_percent", "0"))
+    except ValueError as exc:
+        raise PolicyError("restocking_fee_percent", f"restocking_fee_percent: {exc}") from exc
+    return Policy(
+        window_days=_int(d, "window_days", 30),
+        window_starts=_enum(d, "window_starts", WindowStart, "FULFILLED"),
+        grace_days=_int(d, "grace_days", 3),
+        grace_mode=_enum(d, "grace_mode", GraceMode, "AUTO_APPROVE"),
+        seasonal=_seasonal(d),
+        keep_item_thresholds=_money_list(d.get("keep_item_thresholds"), "keep_item_thresholds"),
+        keep_item_cost_aware=_bool(d, "keep_item_cost_aware", False),
+        expected_return_cost=_money_list(d.get("expected_return_cost"), "expected_return_cost"),
+        keep_item_limits=_limits(d),
+        review_above=_money_list(d.get("review_above"), "review_above"),
+        refund_timing=_enum(d, "refund_timing", RefundTiming, "ON_RECEIPT"),
+        restocking_fee_percent=fee,
+        return_shipping=_enum(d, "return_shipping", ReturnShipping, "FREE"),
+        return_shipping_fee=_money_list(d.get("return_shipping_fee"), "return_shipping_fee"),
+        refund_shipping=_bool(d, "refund_shipping", False),
+        reasons=_names(d, "reasons", DEFAULT_REASONS),
+        comment_required=_names(d, "comment_required", DEFAULT_COMMENT_REQUIRED),
+        overrides=_overrides(d),
+    )
 
 
 def policy_to_dict(p: Policy) -> dict[str, Any]:

@@ -33,6 +33,9 @@ class RefundCommand:
     return_number: str
     tenant: str
     metadata: dict[str, str] = field(default_factory=dict)
+    # the provider's refund id once it accepted the refund: a later attempt looks it up, never re-creates
+    provider_refund_id: str | None = None
+    attempt: int = 0  # attempts already recorded; > 0 lets a gateway look for an earlier refund first
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +50,15 @@ class RefundOutcome:
 def refund_key(refund_id: str) -> str:
     """The idempotency key for a refund: deterministic, so retries and restarts reuse it."""
     return f"saleor-returns-refund-{refund_id}"
+
+
+def provider_may_move(current: RefundStatus, reported: RefundStatus, *, newer: bool, our_guess: bool) -> bool:
+    """Whether the provider's word (a webhook or a look-up) moves our refund from `current` to `reported`,
+    in whatever order the words arrive: a final state never moves back, except SUCCEEDED → FAILED (the card
+    was closed after the money went out) and a FAILED that was only our guess (we gave up waiting), which
+    the provider's word corrects; between non-final states only a newer word counts."""
+    if reported is current:
+        return False
+    if current in FINAL:
+        return reported is RefundStatus.FAILED if current is RefundStatus.SUCCEEDED else our_guess
+    return reported in FINAL or newer

@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from starlette.requests import Request
 
+from ..domain.codes import ReturnError, ReturnErrorCode
 from ..services.context import Actor, Deps
 
 
@@ -18,10 +19,15 @@ class Context:
     staff: Actor | None = None
     bad_token: bool = False  # a bearer token was sent and it is not one we know
     extras: dict[str, object] = field(default_factory=dict)
+    customer: Actor | None = None  # a shopper signed in to the Saleor store (customer access token)
+    refused: str | None = None  # Saleor credentials were presented and refused: why (shopper operations say so)
 
     def shopper(self, email: str | None) -> Actor:
-        """Staff act as themselves; everyone else is a guest identified by the order's e-mail."""
-        return self.staff or Actor.guest(email)
+        """Staff act as themselves, a signed-in customer as themselves (the e-mail argument does not count);
+        everyone else is a guest identified by the order's e-mail."""
+        if self.refused:
+            raise ReturnError(ReturnErrorCode.FORBIDDEN, f"Forbidden: {self.refused}.")
+        return self.staff or self.customer or Actor.guest(email)
 
     def require_staff(self) -> Actor:
         """For staff queries (not unions): a top-level error with code FORBIDDEN."""
@@ -56,6 +62,18 @@ def build_context(deps: Deps, request: Request | None) -> Context:
     else:
         ctx.bad_token = True
     return ctx
+
+
+async def resolve_context(deps: Deps, request: Request | None) -> Context:
+    """build_context, after asking the installed Saleor stores whether the request is theirs (services/tenants.py):
+    a Saleor token or a Saleor-Api-Url header picks the store and who is asking; otherwise the standalone store."""
+    tenants = deps.saleor
+    if tenants is not None and request is not None:
+        caller = await tenants.identify(deps, request.headers, bearer(request))
+        if caller is not None:
+            return Context(caller.deps, request, staff=caller.staff, customer=caller.customer,
+                           bad_token=caller.bad_token, refused=caller.refused)
+    return build_context(deps, request)
 
 
 Info = strawberry.Info[Context, None]

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import strawberry
 
 from ..domain.codes import ReturnError as DomainError
+from ..domain.codes import ReturnErrorCode
 from ..domain.policy import Policy
 from ..services.policies import ChannelPolicy, get_policy, update_policy
 from .context import Info
@@ -96,6 +97,9 @@ class ReturnPolicy:
     review_above: list[Money] | None
     restocking_fee_percent: Decimal
     return_shipping: ReturnShipping
+    return_shipping_fee: list[Money] | None = strawberry.field(description="Per currency, with FLAT_FEE (staff).")
+    expected_return_cost: list[Money] | None = strawberry.field(
+        description="Label + handling per currency, for the cost-aware keep-item rule (staff).")
     refund_shipping: bool
     keep_item_cost_aware: bool | None
     keep_item_limit_count: int | None
@@ -113,6 +117,8 @@ class ReturnPolicy:
             keep_item_thresholds=[Money.of(m) for m in p.keep_item_thresholds] if staff else None,
             review_above=[Money.of(m) for m in p.review_above] if staff else None,
             restocking_fee_percent=p.restocking_fee_percent, return_shipping=p.return_shipping,
+            return_shipping_fee=[Money.of(m) for m in p.return_shipping_fee] if staff else None,
+            expected_return_cost=[Money.of(m) for m in p.expected_return_cost] if staff else None,
             refund_shipping=p.refund_shipping, keep_item_cost_aware=p.keep_item_cost_aware if staff else None,
             keep_item_limit_count=p.keep_item_limits.max_count if staff else None,
             keep_item_limit_days=p.keep_item_limits.days if staff else None,
@@ -123,20 +129,18 @@ class ReturnPolicy:
 UpdateReturnPolicyResult = Annotated[ReturnPolicy | ReturnError, strawberry.union("UpdateReturnPolicyResult")]
 
 
-def _money(items: list[MoneyInput] | None) -> dict[str, str] | None:
+def _money(items: list[MoneyInput] | None) -> list[dict[str, str]] | None:
+    """The policy file's list form; the domain refuses unknown or repeated currencies by name."""
     if items is None:
         return None
-    out: dict[str, str] = {}
-    for m in items:
-        code = m.currency.strip().upper()
-        if code in out:
-            out[code + " (twice)"] = str(m.amount)  # the domain refuses it with a clear message
-        out[code] = str(m.amount)
-    return out
+    return [{"currency": m.currency.strip().upper(), "amount": str(m.amount)} for m in items]
 
 
 def changes_from_input(inp: ReturnPolicyInput) -> dict[str, Any]:
     """The input as policy-file keys; omitted optional fields keep their current values."""
+    if inp.restocking_fee_percent is not None and not inp.restocking_fee_percent.is_finite():
+        raise DomainError(ReturnErrorCode.INVALID_INPUT, "restocking fee must be between 0 and 100 percent",
+                          "input.restockingFeePercent")
     changes: dict[str, Any] = {
         "window_days": inp.window_days, "grace_days": inp.grace_days, "grace_mode": inp.grace_mode.value,
         "keep_item_thresholds": _money(inp.keep_item_thresholds), "refund_timing": inp.refund_timing.value}
@@ -185,13 +189,7 @@ class PolicyMutation:
         if ctx.staff is None:
             return forbidden(ctx.bad_token)
         try:
-            current = await get_policy(ctx.deps, ctx.staff, channel)
-            changes = changes_from_input(input)
-            if "keep_item_limits" in changes:
-                base = {"max_count": current.policy.keep_item_limits.max_count,
-                        "days": current.policy.keep_item_limits.days}
-                changes["keep_item_limits"] = {**base, **changes["keep_item_limits"]}
-            cp = await update_policy(ctx.deps, ctx.staff, channel, changes)
+            cp = await update_policy(ctx.deps, ctx.staff, channel, changes_from_input(input))
         except DomainError as err:
             return ReturnError.of(err)
         return ReturnPolicy.of(cp, True)

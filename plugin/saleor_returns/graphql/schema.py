@@ -5,13 +5,18 @@ import strawberry
 from strawberry.tools import merge_types
 
 from .admin import AdminMutation, AdminQuery
+from .console import ConsoleQuery
+from .errors import MaskUnexpectedErrors
+from .labels import LabelsMutation
 from .policy import PolicyMutation, PolicyQuery
+from .portal import PortalQuery
 from .returns import ReturnsMutation, ReturnsQuery
 
-Query = merge_types("Query", (ReturnsQuery, PolicyQuery, AdminQuery))
-Mutation = merge_types("Mutation", (ReturnsMutation, AdminMutation, PolicyMutation))
+Query = merge_types("Query", (ReturnsQuery, PolicyQuery, AdminQuery, PortalQuery, ConsoleQuery))
+Mutation = merge_types("Mutation", (ReturnsMutation, AdminMutation, PolicyMutation, LabelsMutation))
 
-schema = strawberry.Schema(query=Query, mutation=Mutation)
+# strawberry logs every error with its traceback (logger "strawberry.execution") before it is masked
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[MaskUnexpectedErrors])
 
 
 def export_sdl() -> str:

@@ -17,7 +17,8 @@ from ..domain.lifecycle import Resolution, ReturnStatus
 from ..domain.money import Money as DomainMoney
 from ..domain.policy import GraceMode, OverrideLevel, RefundTiming, ReturnShipping, WindowStart
 from ..domain.refunds import RefundStatus
-from ..services.labels import active_label
+from ..services.labels import active_label, failure_message, label_failure
+from ..services.labels import ship_by as label_ship_by
 from ..web.label_links import label_link
 from .context import Info
 
@@ -193,6 +194,23 @@ class ReturnRequest:
     def label(self, info: Info) -> ReturnLabel | None:
         lb = active_label(self.row)
         return label_of(lb, info) if lb else None
+
+    @strawberry.field(description="Why there is no label yet (code LABEL_FAILED), for the shopper and staff; "
+                                  "null when there is a label or none was tried.")
+    def label_error(self) -> ReturnError | None:
+        failed = label_failure(self.row)
+        if failed is None:
+            return None
+        return ReturnError(code=codes.ReturnErrorCode.LABEL_FAILED, message=failure_message(failed),
+                           field="shippingAddress" if failed.error_code == "ADDRESS_INVALID" else None)
+
+    @strawberry.field(description="Ship the parcel by then: the date printed on the label (store time zone).")
+    def ship_by(self, info: Info) -> datetime | None:
+        lb = active_label(self.row)
+        if lb is None:
+            return None
+        moment = label_ship_by(self.row, lb.created_at, info.context.deps.settings.label_valid_days)
+        return moment.astimezone(ZoneInfo(self.timezone))
 
     @classmethod
     def of(cls, r: ReturnRow) -> "ReturnRequest":

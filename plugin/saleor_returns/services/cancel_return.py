@@ -4,9 +4,10 @@ from __future__ import annotations
 from ..adapters.db.models import ReturnRow
 from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.lifecycle import ReturnStatus, ensure_shopper_can_cancel, ensure_transition
-from ..domain.refunds import RefundStatus
 from .context import Actor, Deps
+from .label_voiding import void_cancelled_labels
 from .queries import get_return, reload
+from .refunding import money_on_its_way
 
 
 async def cancel_return(deps: Deps, actor: Actor, return_id: str) -> ReturnRow:
@@ -17,7 +18,7 @@ async def cancel_return(deps: Deps, actor: Actor, return_id: str) -> ReturnRow:
         ret = await tx.repo.get_return(deps.tenant, return_id)
         assert ret is not None
         current = ReturnStatus(ret.status)
-        if any(r.status in (RefundStatus.SUCCEEDED.value, RefundStatus.PENDING.value) for r in ret.refunds):
+        if money_on_its_way(ret):
             raise ReturnError(ReturnErrorCode.INVALID_TRANSITION,
                               "This return has already been refunded (or the refund is on its way); "
                               "it can no longer be cancelled.")
@@ -31,4 +32,5 @@ async def cancel_return(deps: Deps, actor: Actor, return_id: str) -> ReturnRow:
                 label.voided_at = now  # a local label costs nothing; carriers void theirs (labels issue)
         tx.repo.add_event(ret, now, actor.label, ReturnStatus.CANCELLED.value, None)
         await tx.commit()
+    await void_cancelled_labels(deps, return_id)  # bought labels are voided with their carrier, once
     return await reload(deps, return_id)

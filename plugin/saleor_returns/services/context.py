@@ -5,9 +5,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
+from typing import Any
 
 from ..adapters.db.uow import SqlUnitOfWork
-from ..ports import Clock, LabelCarrier, OrderSource, RefundGateway
+from ..ports import Clock, LabelCarrier, OrderSource, RefundGateway, StoreRecorder
 from ..settings import Settings
 
 
@@ -59,6 +60,8 @@ class Deps:
     clock: Clock
     settings: Settings
     tenant: str = ""  # one Saleor instance (its API URL) or the standalone store; "" = settings.tenant
+    recorder: StoreRecorder | None = None  # writes returns back into the store (Saleor); None: nowhere
+    saleor: Any = None  # services.tenants.SaleorTenants: the installed Saleor instances (None: standalone only)
 
     def __post_init__(self) -> None:
         if not self.tenant:

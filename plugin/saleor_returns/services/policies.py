@@ -40,17 +40,23 @@ async def update_policy(deps: Deps, actor: Actor, slug: str, changes: dict[str, 
     channel = await _channel(deps, slug)
     now = deps.clock.now()
     async with deps.uow() as tx:
+        await tx.repo.lock_key(deps.tenant, f"policy:{slug}", now)  # versions are numbered one by one
         pv = await current_policy(tx.repo, deps.tenant, slug)
-        merged = {**policy_to_dict(pv.policy), **changes}
+        current = policy_to_dict(pv.policy)
+        merged = {**current, **changes}
+        if isinstance(changes.get("keep_item_limits"), dict):  # a partial change keeps the other limits
+            merged["keep_item_limits"] = {**current["keep_item_limits"], **changes["keep_item_limits"]}
         try:
             policy = policy_from_dict(merged)
         except PolicyError as exc:
             raise ReturnError(ReturnErrorCode.INVALID_INPUT, str(exc), f"input.{_camel(exc.field)}") from exc
-        for money in (*policy.keep_item_thresholds, *policy.review_above):
-            if money.currency != channel.currency:
-                raise ReturnError(ReturnErrorCode.INVALID_INPUT,
-                                  f"channel {slug} sells in {channel.currency}, not {money.currency}",
-                                  "input.keepItemThresholds")
+        for name, amounts in (("keep_item_thresholds", policy.keep_item_thresholds),
+                              ("review_above", policy.review_above)):
+            for money in amounts:
+                if money.currency != channel.currency:
+                    raise ReturnError(ReturnErrorCode.INVALID_INPUT,
+                                      f"channel {slug} sells in {channel.currency}, not {money.currency}",
+                                      f"input.{_camel(name)}")
         row = await tx.repo.add_policy(deps.tenant, slug, policy_to_dict(policy), actor.label, now)
         await tx.commit()
     return ChannelPolicy(channel, policy, row.version)

@@ -9,6 +9,7 @@ from ..domain.codes import ReturnError, ReturnErrorCode
 from .context import Actor, Deps
 
 MAX_PAGE = 100
+MAX_SEQ = 2**31 - 1  # returns.seq is a 32-bit integer column: no cursor we hand out is outside 1..MAX_SEQ
 
 
 async def get_return(deps: Deps, actor: Actor, return_id: str) -> ReturnRow:
@@ -42,6 +43,8 @@ async def list_returns(deps: Deps, flt: ReturnFilter, first: int | None, after: 
         raise ReturnError(ReturnErrorCode.INVALID_INPUT, f"first must be between 1 and {MAX_PAGE}", "first")
     try:
         after_seq = decode_cursor(after) if after else None
+        if after_seq is not None and not 0 < after_seq <= MAX_SEQ:
+            raise ValueError("cursor out of range")
     except (ValueError, UnicodeDecodeError) as exc:
         raise ReturnError(ReturnErrorCode.INVALID_INPUT, "after is not a cursor from this list", "after") from exc
     async with deps.uow(readonly=True) as tx:

@@ -22,6 +22,12 @@ from .loading import left_per_payment
 
 log = logging.getLogger(__name__)
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
+PROVIDER_POLL = timedelta(hours=1)  # accepted by the provider, still processing: look again (webhooks may be lost)
+
+
+def money_on_its_way(ret: ReturnRow) -> bool:
+    """A refund of this return succeeded, is pending or waits for the shopper: it can't be undone by us."""
+    return any(RefundStatus(r.status) in COMMITTED for r in ret.refunds)
 
 
 def refunded_or_pending(ret: ReturnRow) -> Decimal:
@@ -44,12 +50,20 @@ async def plan_refunds(tx: SqlUnitOfWork, deps: Deps, ret: ReturnRow, order: Ord
         row = RefundRow(id=refund_id, tenant=deps.tenant, order_id=order.id, payment_id=payment_id,
                         payment_reference=payment.psp_reference, gateway=deps.refunds.name, amount=amount.amount,
                         currency=amount.currency, status=RefundStatus.PENDING.value,
-                        idempotency_key=refund_key(refund_id), attempts=0, created_at=now, updated_at=now)
+                        idempotency_key=refund_key(refund_id), attempts=0, created_at=now, updated_at=now,
+                        next_attempt_at=now + deps.settings.refund_lease)  # the worker leaves in-flight calls alone
         ret.refunds.append(row)
         rows.append(row)
+    planned = sum((r.amount for r in rows), Decimal(0))
     if rows:
-        total = sum((r.amount for r in rows), Decimal(0))
-        tx.repo.add_event(ret, now, SYSTEM.label, "REFUND_REQUESTED", f"{total} {ret.currency} to the original payment")
+        tx.repo.add_event(ret, now, SYSTEM.label, "REFUND_REQUESTED",
+                          f"{planned} {ret.currency} to the original payment")
+    if planned < owed.amount:  # the order has less left to refund than the return is owed (refunded elsewhere)
+        short = owed.amount - planned
+        ret.refund_total -= short
+        tx.repo.add_event(ret, now, SYSTEM.label, "REFUND_CAPPED",
+                          f"{short} {ret.currency} less: only what is left to refund on the order goes back")
+        move_if_fully_refunded(tx, ret, now, SYSTEM)
     return rows
 
 
@@ -58,7 +72,8 @@ def command_for(row: RefundRow, ret: ReturnRow) -> RefundCommand:
                          amount=Money(row.amount, row.currency), psp_reference=row.payment_reference,
                          payment_gateway=row.gateway, order_id=row.order_id, return_number=ret.number,
                          tenant=row.tenant, metadata={"return_number": ret.number, "order_id": row.order_id,
-                                                      "tenant": row.tenant, "refund_id": row.id})
+                                                      "tenant": row.tenant, "refund_id": row.id},
+                         provider_refund_id=row.psp_reference, attempt=row.attempts)
 
 
 async def perform_refund(deps: Deps, refund_id: str) -> RefundStatus:
@@ -96,7 +111,7 @@ async def record_outcome(deps: Deps, refund_id: str, outcome: RefundOutcome, act
         else:
             row.status = outcome.status.value
             row.failure_code, row.failure_message = outcome.failure_code, outcome.failure_message
-            row.next_attempt_at = None
+            row.next_attempt_at = now + PROVIDER_POLL if outcome.status is RefundStatus.PENDING else None
             _settle_return(tx, ret, row, now, actor)
         await tx.commit()
         return RefundStatus(row.status)

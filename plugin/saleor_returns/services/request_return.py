@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from ..adapters.carriers.router import carrier_for_channel
 from ..adapters.db.models import ReturnEventRow, ReturnLineRow, ReturnRow
 from ..domain.decision import Decision, DecisionInput, KeepItemHistory, RequestedLine, decide
 from ..domain.eligibility import LineEligibility, check_order
@@ -17,6 +18,7 @@ from .labels import issue_label
 from .loading import PolicyVersion, current_policy, left_to_refund, order_for
 from .queries import reload
 from .refunding import plan_refunds, refund_return
+from .saleor_writeback import record_in_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +45,7 @@ async def request_return(deps: Deps, actor: Actor, inp: ReturnInput) -> ReturnRo
         left = left_to_refund(order, await tx.repo.committed_refunds(deps.tenant, order.id))
         lines = check_order(order, pv.policy, returned, left, now)
         history = await _keep_history(tx.repo, deps, order, pv, now)
-        label_cost = deps.carrier.expected_cost(order.currency) \
+        label_cost = carrier_for_channel(deps.carrier, order.channel.slug).expected_cost(order.currency) \
             if pv.policy.return_shipping is ReturnShipping.LABEL_COST else None
         decision = decide(DecisionInput(order, pv.policy, pv.version, inp.lines, {el.line.id: el for el in lines},
                                         returned, history, left, inp.exception_requested, label_cost))
@@ -71,6 +73,7 @@ async def carry_out(deps: Deps, return_id: str, order: Order) -> None:
         resolution, timing = ret.resolution, ret.decision.get("refund_timing")
     if resolution == Resolution.KEEP_ITEM.value:
         await refund_return(deps, return_id, order)
+        await record_in_store(deps, return_id)  # the store's own books (Saleor: services/saleor_writeback.py)
         return
     await issue_label(deps, return_id, order)
     if timing == "ON_APPROVAL":

@@ -14,8 +14,10 @@ from ..domain.refunds import RefundStatus
 from .context import Actor, Deps
 from .loading import order_for
 from .queries import reload
-from .refunding import move_if_fully_refunded, perform_refund, refund_return
+from .refund_worker import reopen_given_up
+from .refunding import money_on_its_way, move_if_fully_refunded, perform_refund, refund_return
 from .request_return import carry_out
+from .saleor_writeback import record_in_store
 
 
 def require_staff(actor: Actor) -> None:
@@ -64,6 +66,7 @@ async def approve_return(deps: Deps, actor: Actor, return_id: str, resolution: R
 
 async def _spend_goodwill(tx: SqlUnitOfWork, deps: Deps, actor: Actor, ret: ReturnRow, now) -> None:
     day = now.astimezone(ZoneInfo(ret.timezone)).date()
+    await tx.repo.lock_key(deps.tenant, f"goodwill:{actor.id}", now)  # two approvals never both pass
     budget = deps.settings.goodwill_budget(ret.currency)
     spent = await tx.repo.goodwill_spent(deps.tenant, actor.id, day, ret.currency)
     amount = Money(ret.refund_total, ret.currency)
@@ -80,7 +83,7 @@ async def reject_return(deps: Deps, actor: Actor, return_id: str, note: str) -> 
     now = deps.clock.now()
     async with deps.uow() as tx:
         ret = await _locked_return(tx, deps, return_id)
-        if ret.refunds and any(r.status != RefundStatus.FAILED.value for r in ret.refunds):
+        if money_on_its_way(ret):
             raise ReturnError(ReturnErrorCode.INVALID_TRANSITION, "money has already gone back for this return")
         ensure_transition(ReturnStatus(ret.status), ReturnStatus.REJECTED)
         ret.status = ReturnStatus.REJECTED.value
@@ -100,6 +103,9 @@ async def mark_received(deps: Deps, actor: Actor, return_id: str, note: str | No
         if current not in RECEIVABLE:
             raise ReturnError(ReturnErrorCode.INVALID_TRANSITION,
                               f"a return that is {current.value} cannot be marked received")
+        if ret.resolution == Resolution.KEEP_ITEM.value:  # APPROVED(KEEP_ITEM) → REFUNDED: nothing ships back
+            raise ReturnError(ReturnErrorCode.INVALID_TRANSITION,
+                              "the shopper keeps the item: there is no parcel to receive")
         ret.status = ReturnStatus.RECEIVED.value
         ret.updated_at = now
         tx.repo.add_event(ret, now, actor.label, ReturnStatus.RECEIVED.value, note)
@@ -108,6 +114,7 @@ async def mark_received(deps: Deps, actor: Actor, return_id: str, note: str | No
         order_id, done = ret.order_id, ret.status == ReturnStatus.REFUNDED.value
     if not done:
         await refund_return(deps, return_id, await order_for(deps, actor, order_id))
+    await record_in_store(deps, return_id)  # the store's own books (Saleor: services/saleor_writeback.py)
     return await reload(deps, return_id)
 
 
@@ -128,6 +135,7 @@ async def retry_refund(deps: Deps, actor: Actor, return_id: str) -> ReturnRow:
         async with deps.uow() as tx:
             ret = await _locked_return(tx, deps, return_id)
             tx.repo.add_event(ret, now, actor.label, "REFUND_RETRIED", None)
+            reopen_given_up(ret, now, deps.settings.refund_lease)  # unanswered ones again, with their own key
             await tx.commit()
         await refund_return(deps, return_id, await order_for(deps, actor, order_id))
     else:

@@ -1,25 +1,32 @@
 """The ASGI app: /graphql, /healthz, label downloads, and a start page."""
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import MutableMapping
 from typing import Any
 
+from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from ..graphql.context import Context, build_context
+from ..graphql.context import Context, resolve_context
 from ..graphql.schema import schema
 from ..services.context import Deps
+from .carrier_webhooks import carrier_webhook_routes
 from .labels import download_label
+from .pages import page_routes
+from .saleor_app import saleor_routes
 from .start_page import start_page
+from .stripe_webhooks import stripe_webhook_route
 
 log = logging.getLogger("saleor_returns.http")
 
@@ -30,7 +37,17 @@ class ReturnsGraphQL(GraphQL):
         self.deps = deps
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
-        return build_context(self.deps, request)
+        return await resolve_context(self.deps, request)  # the standalone store, or an installed Saleor
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A 400 with a message for bodies that are not JSON objects (strawberry answers some with a 500)."""
+        try:
+            value = json.loads(data)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return value
 
 
 class AccessLog:
@@ -62,8 +79,8 @@ def create_app(deps: Deps, *, graphiql: bool = True) -> Starlette:
     async def healthz(_: Request) -> Response:
         try:
             async with deps.uow(readonly=True) as tx:
-                await tx.session.execute(text("SELECT 1"))
-        except Exception as exc:  # the database is down: say so, do not crash
+                await tx.session.execute(text("SELECT version_num FROM alembic_version"))  # up and migrated
+        except Exception as exc:  # the database is down or not migrated: say so, do not crash
             log.warning("health check failed", extra={"error": str(exc)})
             return JSONResponse({"status": "unavailable", "error": "database"}, status_code=503)
         return JSONResponse({"status": "ok"})
@@ -79,9 +96,19 @@ def create_app(deps: Deps, *, graphiql: bool = True) -> Starlette:
         Route("/", index),
         Route("/healthz", healthz),
         Route("/labels/{label_id}.pdf", label),
+        *carrier_webhook_routes(deps),
         Route("/graphql", gql, methods=["GET", "POST"]),
         Mount("/graphql/", gql),
+        stripe_webhook_route(deps),
+        *page_routes(),
+        *saleor_routes(deps),  # the Saleor App: manifest, register, webhooks (web/saleor_app.py)
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(AccessLog)])
+    middleware = [Middleware(AccessLog)]
+    if deps.settings.cors_origins:  # storefronts calling /graphql from their own pages (docs/storefront.md)
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(deps.settings.cors_origins),
+                                     allow_methods=["GET", "POST"],
+                                     allow_headers=["authorization", "content-type", "saleor-api-url"],
+                                     max_age=600))
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.deps = deps
     return app

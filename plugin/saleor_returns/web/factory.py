@@ -8,6 +8,8 @@ from starlette.applications import Starlette
 from ..adapters.demo.order_source import DemoOrderSource
 from ..bootstrap import build
 from ..logs import configure
+from ..ports import OrderSource
+from ..services.tenants import NoStandaloneOrders
 from ..settings import Settings
 from .app import create_app
 
@@ -15,7 +17,7 @@ from .app import create_app
 def app_from_env() -> Starlette:
     settings = Settings.from_env()
     configure(settings.log_level, settings.log_format)
-    if settings.orders_file is None:
-        raise RuntimeError("RETURNS_ORDERS_FILE is not set")
-    source = DemoOrderSource.from_file(settings.orders_file, datetime.now(UTC))
+    source: OrderSource = NoStandaloneOrders()  # Saleor stores only: they come with the Saleor app
+    if settings.orders_file is not None:
+        source = DemoOrderSource.from_file(settings.orders_file, datetime.now(UTC))
     return create_app(build(settings, source).deps, graphiql=False)

@@ -16,6 +16,8 @@ code{{background:#f3f3f3;padding:.1rem .3rem;border-radius:3px}}</style></head>
 <body><h1>saleor-returns</h1>
 <p>Self-service returns for Saleor stores. Tenant <code>{escape(deps.tenant)}</code>.</p>
 <ul>
+<li><a href="{b}/portal">Return portal</a> (shoppers: order number + e-mail)</li>
+<li><a href="{b}/console">Returns console</a> (staff: the admin token, or inside the Saleor Dashboard)</li>
 <li><a href="{b}/graphql">GraphQL API</a> (GraphiQL in the browser, <code>POST</code> for clients)</li>
 <li><a href="{b}/healthz">Health</a></li>
 </ul>

@@ -104,7 +104,8 @@ class RefundRow(Base):
     """One refund: the intent is saved before the gateway is called, the outcome after."""
 
     __tablename__ = "refunds"
-    __table_args__ = (Index("ix_refunds_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_refunds_status_next", "status", "next_attempt_at"),
+                      Index("ix_refunds_psp_reference", "psp_reference"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     return_seq: Mapped[int] = mapped_column(ForeignKey("returns.seq", ondelete="CASCADE"), index=True)
@@ -124,6 +125,9 @@ class RefundRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # stripe refunds (migration 0002): the provider's last word, and when the current run of attempts began
+    provider_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    retrying_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # None: created_at
 
     ret: Mapped[ReturnRow] = relationship(back_populates="refunds")
 
@@ -144,8 +148,43 @@ class LabelRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # carrier labels (migration 0003): intent → purchase → outcome, voiding, tracking
+    status: Mapped[str] = mapped_column(String(16), default="ISSUED", server_default="ISSUED")
+    label_format: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    purchase_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    qr_code_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    void_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    carrier_voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    first_scan_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     ret: Mapped[ReturnRow] = relationship(back_populates="labels")
+
+    __table_args__ = (UniqueConstraint("purchase_key", name="uq_labels_purchase_key"),
+                      Index("ix_labels_status_next", "status", "next_attempt_at"),
+                      Index("ix_labels_carrier_tracking", "carrier", "tracking_number"))
+
+
+class TrackingEventRow(Base):
+    """A carrier tracking event, kept once: carriers repeat webhooks, the unique key drops the repeats."""
+
+    __tablename__ = "tracking_events"
+    __table_args__ = (UniqueConstraint("carrier", "event_id", name="uq_tracking_event"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    carrier: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str] = mapped_column(String(255))
+    label_id: Mapped[str | None] = mapped_column(ForeignKey("labels.id", ondelete="CASCADE"), nullable=True,
+                                                 index=True)
+    tracking_number: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ReturnEventRow(Base):
@@ -175,3 +214,62 @@ class GoodwillSpendRow(Base):
     currency: Mapped[str] = mapped_column(String(3))
     return_seq: Mapped[int] = mapped_column(ForeignKey("returns.seq", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProcessedEventRow(Base):
+    """A provider webhook event already applied: the same event id is never applied twice."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("provider", "event_id", name="uq_processed_event"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(64))
+    result: Mapped[str] = mapped_column(String(32))  # applied, ignored, unknown refund, ...
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SaleorInstallationRow(Base):
+    """One Saleor instance that installed the app (migration 0004). Its API URL is the tenant key."""
+
+    __tablename__ = "saleor_installations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    saleor_api_url: Mapped[str] = mapped_column(String(255), unique=True)
+    app_id: Mapped[str] = mapped_column(String(255))
+    auth_token: Mapped[str] = mapped_column(Text)  # Fernet-encrypted; "" once uninstalled
+    saleor_domain: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    schema_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    permissions: Mapped[list[str]] = mapped_column(JSON, default=list)  # what Saleor granted the app
+    jwks: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # the store's public keys, cached
+    jwks_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SaleorWebhookDeliveryRow(Base):
+    """A Saleor webhook body already applied (migration 0004): the same signed body is refused a second time."""
+
+    __tablename__ = "saleor_webhook_deliveries"
+    __table_args__ = (UniqueConstraint("tenant", "digest", name="uq_saleor_webhook_delivery"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(255))
+    digest: Mapped[str] = mapped_column(String(64))  # sha256 of the raw body, hex
+    event: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SaleorWritebackRow(Base):
+    """Who is writing a return back into Saleor right now (migration 0004): one writer per return, and a
+    flag for "something changed meanwhile, write once more"."""
+
+    __tablename__ = "saleor_writebacks"
+
+    return_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(255))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    again: Mapped[bool] = mapped_column(Boolean, default=False)

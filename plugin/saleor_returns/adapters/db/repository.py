@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from .models import (
     GoodwillSpendRow,
     OrderLockRow,
     PolicyVersionRow,
+    ProcessedEventRow,
     RefundRow,
     ReturnEventRow,
     ReturnLineRow,
@@ -60,13 +61,17 @@ class Repository:
     # --- locking ------------------------------------------------------------------------------
     async def lock_order(self, tenant: str, order_id: str, now: datetime) -> None:
         """Serialise every write about one order (row lock on PostgreSQL, write lock on SQLite)."""
+        await self.lock_key(tenant, order_id, now)
+
+    async def lock_key(self, tenant: str, key: str, now: datetime) -> None:
+        """Serialise writers of one named thing: an order id, "goodwill:<staff>", "policy:<channel>"."""
         dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
-        values = {"tenant": tenant, "order_id": order_id, "created_at": now}
+        values = {"tenant": tenant, "order_id": key, "created_at": now}
         ins = pg_insert(OrderLockRow) if dialect == "postgresql" else sqlite_insert(OrderLockRow)
         await self.session.execute(ins.values(**values).on_conflict_do_nothing())
         if dialect == "postgresql":
             await self.session.execute(select(OrderLockRow.order_id).where(
-                OrderLockRow.tenant == tenant, OrderLockRow.order_id == order_id).with_for_update())
+                OrderLockRow.tenant == tenant, OrderLockRow.order_id == key).with_for_update())
 
     # --- returns ------------------------------------------------------------------------------
     async def get_return(self, tenant: str, return_id: str, *, for_update: bool = False) -> ReturnRow | None:
@@ -148,7 +153,44 @@ class Repository:
             stmt = stmt.with_for_update(skip_locked=True)
         return list((await self.session.execute(stmt)).scalars())
 
+    async def find_provider_refund(self, provider_id: str, refund_id: str | None) -> RefundRow | None:
+        """Our refund a provider speaks about: by the provider's refund id, else by our id from its metadata."""
+        stmt = select(RefundRow).where(RefundRow.psp_reference == provider_id).limit(1)
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        if row is None and refund_id:
+            row = await self.session.get(RefundRow, refund_id)
+        return row
+
+    async def refunds_of_payments_since(self, gateway: str, since: datetime) -> list[RefundRow]:
+        """Every refund (any age) on the payments that had a `gateway` refund created since `since`."""
+        recent = (select(RefundRow.payment_reference)
+                  .where(RefundRow.gateway == gateway, RefundRow.created_at >= since).distinct())
+        stmt = (select(RefundRow).where(RefundRow.gateway == gateway, RefundRow.payment_reference.in_(recent))
+                .options(selectinload(RefundRow.ret)).order_by(RefundRow.payment_reference, RefundRow.created_at))
+        return list((await self.session.execute(stmt)).scalars())
+
+    # --- provider webhook events --------------------------------------------------------------
+    async def record_event(self, provider: str, event_id: str, type_: str, now: datetime) -> int | None:
+        """Note an event as processed; None when it already was (the unique key drops the repeat)."""
+        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
+        ins = pg_insert(ProcessedEventRow) if dialect == "postgresql" else sqlite_insert(ProcessedEventRow)
+        stmt = (ins.values(provider=provider, event_id=event_id, type=type_[:64], result="received", received_at=now)
+                .on_conflict_do_nothing().returning(ProcessedEventRow.id))
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def set_event_result(self, event_row_id: int, result: str) -> None:
+        await self.session.execute(update(ProcessedEventRow).where(ProcessedEventRow.id == event_row_id)
+                                   .values(result=result))
+
     # --- policies -----------------------------------------------------------------------------
+    async def known_channels(self, tenant: str) -> list[str]:
+        """Channel slugs this tenant has a policy or a return in, sorted."""
+        policies = select(PolicyVersionRow.channel).where(PolicyVersionRow.tenant == tenant).distinct()
+        returns = select(ReturnRow.channel).where(ReturnRow.tenant == tenant).distinct()
+        found = {c for (c,) in (await self.session.execute(policies)).all()}
+        found |= {c for (c,) in (await self.session.execute(returns)).all()}
+        return sorted(found)
+
     async def latest_policy(self, tenant: str, channel: str) -> PolicyVersionRow | None:
         stmt = (select(PolicyVersionRow).where(PolicyVersionRow.tenant == tenant, PolicyVersionRow.channel == channel)
                 .order_by(PolicyVersionRow.version.desc()).limit(1))

@@ -1,0 +1,90 @@
+"""Orders from Saleor: an OrderSource (ports.py) for one store, one round trip per order."""
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from dataclasses import dataclass
+
+from ...domain.order import Address, Channel, Order
+from ...ports import UpstreamUnavailable
+from ...saleor_settings import SaleorSettings
+from .client import SaleorClient
+from .errors import SaleorError, SaleorUnavailable
+from .order_mapping import ChannelInfo, channel_info, order_from
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRef:
+    id: str
+
+
+def is_global_id(value: str, type_name: str) -> bool:
+    """Saleor ids are base64("<Type>:<pk>"): anything else is not worth a round trip."""
+    try:
+        decoded = base64.b64decode(value.encode(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return False
+    kind, sep, pk = decoded.partition(":")
+    return kind == type_name and bool(sep) and bool(pk)
+
+
+class SaleorOrderSource:
+    """Reads orders and channels of one Saleor instance with the app's token."""
+
+    def __init__(self, client: SaleorClient, settings: SaleorSettings) -> None:
+        self.client = client
+        self.settings = settings
+        self._channels: dict[str, ChannelInfo] = {}
+
+    async def get_order(self, order_id: str) -> Order | None:
+        """The order (lines, prices after discounts, fulfillments, transactions, shipping), or None."""
+        if not is_global_id(order_id, "Order"):
+            return None
+        data = await self._call("ReturnsOrder", {"id": order_id})
+        raw = data.get("order")
+        if raw is None:
+            return None
+        info = self._remember(channel_info(raw["channel"], self.settings))
+        return order_from(raw, info.channel)
+
+    async def get_channel(self, slug: str) -> Channel | None:
+        """The channel (currency, time zone), or None."""
+        if slug in self._channels:
+            return self._channels[slug].channel
+        raw = (await self._call("ReturnsChannel", {"slug": slug})).get("channel")
+        return self._remember(channel_info(raw, self.settings)).channel if raw else None
+
+    def return_address(self, channel_slug: str) -> Address:
+        """The channel's return warehouse (channel metadata "returns.warehouse", else its first warehouse).
+        Known once the channel or one of its orders was read. Raises KeyError otherwise."""
+        info = self._channels.get(channel_slug)
+        if info is None or info.return_address is None:
+            raise KeyError(f"no return warehouse known for channel {channel_slug!r}")
+        return info.return_address
+
+    async def order_by_number(self, number: str) -> OrderRef | None:
+        """The order a shopper knows by its number (as printed on the receipt), or None."""
+        if not number.isdigit():
+            return None
+        edges = ((await self._call("OrderByNumber", {"number": number})).get("orders") or {}).get("edges") or []
+        return OrderRef(edges[0]["node"]["id"]) if edges else None
+
+    async def channel_slugs(self) -> list[str]:
+        return [c["slug"] for c in (await self._call("ChannelSlugs", {})).get("channels") or ()]
+
+    def _remember(self, info: ChannelInfo) -> ChannelInfo:
+        self._channels[info.channel.slug] = info
+        return info
+
+    async def _call(self, name: str, variables: dict[str, object]) -> dict:
+        try:
+            return await self.client.execute(name, variables)
+        except SaleorUnavailable:
+            raise
+        except SaleorError as exc:  # a revoked token or a refused document: the store cannot answer us
+            log.error("saleor refused a read", extra={"operation": name, "api_url": self.client.api_url,
+                                                      "error": str(exc), "saleor_codes": list(exc.saleor_codes)})
+            raise UpstreamUnavailable(str(exc)) from exc

@@ -1,0 +1,48 @@
+"""`saleor-returns labels run|expire|retry`: the labels' background work, for cron or a worker loop."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+
+
+def add_labels_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    labels = sub.add_parser("labels", help="expire unused labels (voided with the carrier), retry failed purchases",
+                            description="One pass of the labels' background work. `run` does everything; `expire` "
+                                        "voids labels past RETURNS_LABEL_VALID_DAYS that were never scanned; `retry` "
+                                        "buys labels whose purchase failed for a passing reason (timeouts, outages) "
+                                        "and finishes voids that did not go through. Safe to run from many places.")
+    labels.add_argument("action", nargs="?", choices=("run", "expire", "retry"), default="run")
+
+
+def cmd_labels(args: argparse.Namespace) -> int:
+    from .adapters.demo.order_source import DemoOrderSource
+    from .bootstrap import build
+    from .cli import UserFacingError, _settings, project_file
+    from .logs import configure
+    from .services import label_expiry, label_voiding
+
+    settings = _settings()
+    configure(settings.log_level, settings.log_format)
+    orders_file = settings.orders_file or project_file("examples", "demo-orders.json")
+    if orders_file is None and args.action != "expire":
+        raise UserFacingError("retrying label purchases reads the orders: set RETURNS_ORDERS_FILE")
+    source = DemoOrderSource.from_file(orders_file, datetime.now(UTC)) if orders_file else None
+    wiring = build(settings, source)  # type: ignore[arg-type]
+
+    async def _run() -> str:
+        try:
+            if args.action == "expire":
+                return f"{await label_expiry.expire_labels(wiring.deps)} expired"
+            if args.action == "retry":
+                claimed, issued = await label_expiry.retry_purchases(wiring.deps)
+                voided = [await label_voiding.void_label_row(wiring.deps, i)
+                          for i in await label_voiding.due_voids(wiring.deps)]
+                return f"{claimed} purchases retried ({issued} issued), {sum(voided)} voided with the carrier"
+            return str(await label_expiry.run_label_work(wiring.deps))
+        finally:
+            await wiring.close()
+
+    print(f"labels {args.action}: {asyncio.run(_run())}", file=sys.stderr)
+    return 0

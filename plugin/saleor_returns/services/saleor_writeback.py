@@ -1,0 +1,233 @@
+"""Write-backs: a return shows up in Saleor when a shipped-back parcel is received or a keep-item return is
+approved — the units as returned (orderFulfillmentReturnProducts, refund: false, with reasons), a note
+with the return number, resolution and tracking, and a short summary in the order's private metadata.
+
+Each step is idempotent: the summary (private metadata key saleor-returns:<number>) is also the
+marker of what is done; it is read first, marked "started" before the one step that must not run
+twice (returning the units), and "done" after. Notes are found again by their first words.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+from ..adapters.db.models import ReturnRow
+from ..adapters.saleor import installations
+from ..adapters.saleor.client import SaleorClient
+from ..adapters.saleor.errors import SaleorError
+from ..adapters.saleor.markers import DONE, STARTED, Marker, MarkerLine, marker_key
+from ..domain.lifecycle import Resolution, ReturnStatus
+from ..domain.money import Money
+from ..ports import RecordedLine, ReturnRecord, UpstreamUnavailable
+from .context import SYSTEM, Deps
+
+log = logging.getLogger(__name__)
+KEEP_ITEM_DUE = frozenset({ReturnStatus.APPROVED, ReturnStatus.REFUNDED, ReturnStatus.CLOSED,
+                           ReturnStatus.REFUND_FAILED})
+RETURNED_STATUSES = frozenset({"RETURNED", "REFUNDED_AND_RETURNED"})
+REASONS_SINCE = "3.24"  # Saleor accepts a reason per returned line from this schema version on
+LEASE = timedelta(minutes=5)  # a writer that crashed holds a return's write-back this long at most
+MAX_PASSES = 3
+
+
+async def record_in_store(deps: Deps, return_id: str) -> list[str]:
+    """Write the return back into the store when it is due; never fails the caller (an event says why).
+
+    One writer per return at a time (a webhook and the request that caused it often arrive together);
+    a caller that finds the write-back taken asks the writer for one more pass, so nothing is missed.
+    """
+    if deps.recorder is None or not deps.recorder.handles(deps.tenant):
+        return []
+    if not await _claim(deps, return_id):
+        return []
+    steps: list[str] = []
+    try:
+        for _ in range(MAX_PASSES):
+            steps += await _record_once(deps, return_id)
+            if await _release(deps, return_id):
+                return steps
+    except BaseException:
+        await _release(deps, return_id, force=True)  # let the next writer in
+        raise
+    await _release(deps, return_id, force=True)
+    return steps
+
+
+async def _release(deps: Deps, return_id: str, force: bool = False) -> bool:
+    async with deps.uow() as tx:
+        done = await installations.release_writeback(tx.session, return_id, force=force)
+        await tx.commit()
+    return done
+
+
+async def _claim(deps: Deps, return_id: str) -> bool:
+    async with deps.uow() as tx:
+        claimed = await installations.claim_writeback(tx.session, deps.tenant, return_id, deps.clock.now(), LEASE)
+        await tx.commit()
+    return claimed
+
+
+async def _record_once(deps: Deps, return_id: str) -> list[str]:
+    assert deps.recorder is not None
+    async with deps.uow(readonly=True) as tx:
+        ret = await tx.repo.get_return(deps.tenant, return_id)
+    record = record_of(ret) if ret is not None else None
+    if record is None:
+        return []
+    try:
+        steps = await deps.recorder.record(record)
+    except (UpstreamUnavailable, SaleorError) as exc:
+        log.warning("could not record the return in the store", extra={"tenant": deps.tenant,
+                                                                        "return": record.number, "error": str(exc)})
+        await _event(deps, return_id, "STORE_RECORD_FAILED", f"{exc}; it is written on the next change")
+        return []
+    if steps:
+        await _event(deps, return_id, "RECORDED_IN_STORE", ", ".join(steps))
+    return steps
+
+
+def record_of(ret: ReturnRow) -> ReturnRecord | None:
+    """What the store should remember about the return, or None while nothing is due."""
+    status = ReturnStatus(ret.status)
+    keep = ret.resolution == Resolution.KEEP_ITEM.value and status in KEEP_ITEM_DUE
+    received = any(e.type == ReturnStatus.RECEIVED.value for e in ret.events)
+    if not (keep or received):
+        return None
+    label = next((lb for lb in reversed(ret.labels) if lb.voided_at is None), None)
+    return ReturnRecord(
+        tenant=ret.tenant, return_id=ret.id, number=ret.number, order_id=ret.order_id, status=ret.status,
+        resolution=ret.resolution, refund_total=Money(ret.refund_total, ret.currency),
+        lines=tuple(RecordedLine(ln.order_line_id, ln.product_name, ln.quantity, ln.reason, ln.comment)
+                    for ln in ret.lines),
+        received=True, tracking_number=label.tracking_number if label else None,
+        carrier=label.carrier if label else None)
+
+
+async def _event(deps: Deps, return_id: str, type_: str, note: str) -> None:
+    async with deps.uow() as tx:
+        ret = await tx.repo.get_return(deps.tenant, return_id)
+        if ret is not None:
+            tx.repo.add_event(ret, deps.clock.now(), SYSTEM.label, type_, note[:2000])
+            await tx.commit()
+
+
+class SaleorWriteback:
+    """The StoreRecorder of Saleor stores (ports.StoreRecorder); other tenants are left alone."""
+
+    def __init__(self, tenants: Any) -> None:
+        self.tenants = tenants  # services.tenants.SaleorTenants
+
+    def handles(self, tenant: str) -> bool:
+        return tenant.startswith(("http://", "https://"))  # Saleor tenants are keyed by their API URL
+
+    async def record(self, record: ReturnRecord) -> list[str]:
+        installation = await self.tenants.installation(record.tenant) if record.tenant.startswith("http") else None
+        if installation is None:
+            return []
+        client: SaleorClient = self.tenants.client(installation)
+        key = marker_key(record.number)
+        state = (await client.execute("WritebackState", {"id": record.order_id, "key": key})).get("order")
+        if state is None:
+            log.warning("the order is gone from Saleor", extra={"order_id": record.order_id, "return": record.number})
+            return []
+        stored = state.get("marker")
+        marker = Marker.from_json(stored) or Marker(record.number, record.status, record.resolution, "")
+        marker.status, marker.resolution = record.status, record.resolution
+        marker.refund, marker.tracking = str(record.refund_total), record.tracking_number
+        done = await self._products(client, record, state, marker, installation.supports(REASONS_SINCE))
+        if marker.steps.get("note") != DONE:
+            if not _has_note(state, record.number):
+                await client.mutate("OrderNoteAdd", {"order": record.order_id, "message": note_for(record)},
+                                    "orderNoteAdd")
+                done.append("note")
+            marker.steps["note"] = DONE
+        if marker.to_json() != stored:
+            await _save(client, record, marker)
+            done.append("summary")
+        return done
+
+    async def _products(self, client: SaleorClient, record: ReturnRecord, state: dict[str, Any], marker: Marker,
+                        with_reasons: bool) -> list[str]:
+        step = marker.steps.get("products")
+        if step == DONE:
+            return []
+        if step == STARTED and _already_returned(state, marker):
+            marker.steps["products"] = DONE  # the call went through before a crash: never twice
+            return []
+        lines, marker.lines = allocate(record, state)
+        marker.steps["products"] = STARTED
+        await _save(client, record, marker)
+        if lines:
+            if with_reasons:
+                await client.mutate("ReturnProducts", {"order": record.order_id, "lines": lines,
+                                                       "reason": f"Return {record.number}"},
+                                    "orderFulfillmentReturnProducts")
+            else:
+                plain = [{k: v for k, v in ln.items() if k != "reason"} for ln in lines]
+                await client.mutate("ReturnProductsWithoutReasons", {"order": record.order_id, "lines": plain},
+                                    "orderFulfillmentReturnProducts")
+        marker.steps["products"] = DONE
+        return ["returned products"] if lines else []
+
+
+def allocate(record: ReturnRecord, state: dict[str, Any]) -> tuple[list[dict[str, Any]], list[MarkerLine]]:
+    """The fulfillment lines to return (newest shipments first) and, per order line, where the units came from."""
+    available: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    shipments = sorted((f for f in state.get("fulfillments") or () if f.get("status") == "FULFILLED"),
+                       key=lambda f: f.get("created") or "", reverse=True)
+    for f in shipments:
+        for fl in f.get("lines") or ():
+            order_line = (fl.get("orderLine") or {}).get("id")
+            if order_line:
+                available[order_line].append((f.get("created"), fl))
+    lines, marks = [], []
+    for line in record.lines:
+        wanted = line.quantity
+        for created, fl in available.get(line.order_line_id, ()):
+            take = min(wanted, int(fl["quantity"]))
+            if take <= 0:
+                continue
+            lines.append({"fulfillmentLineId": fl["id"], "quantity": take, "reason": line.reason})
+            marks.append(MarkerLine(line.order_line_id, take, line.reason, created))
+            fl["quantity"] = int(fl["quantity"]) - take
+            wanted -= take
+            if wanted == 0:
+                break
+        if wanted:
+            log.warning("fewer shipped units in Saleor than the return holds", extra={
+                "return": record.number, "order_line": line.order_line_id, "missing": wanted})
+    return lines, marks
+
+
+def note_for(record: ReturnRecord) -> str:
+    """The order note staff read in the Dashboard (its first words find it again)."""
+    how = "the shopper keeps the items" if record.resolution == Resolution.KEEP_ITEM.value else "parcel received"
+    lines = "; ".join(f"{ln.quantity} × {ln.product_name} ({ln.reason}{': ' + ln.comment if ln.comment else ''})"
+                      for ln in record.lines)
+    text = f"Return {record.number}: {how}. {lines}. Refund {record.refund_total}."
+    if record.tracking_number:
+        text += f" Label {record.carrier or ''} {record.tracking_number}.".replace("  ", " ")
+    return text + " (saleor-returns)"
+
+
+def _has_note(state: dict[str, Any], number: str) -> bool:
+    prefix = f"Return {number}:"
+    return any(e.get("type") == "NOTE_ADDED" and str(e.get("message") or "").startswith(prefix)
+               for e in state.get("events") or ())
+
+
+def _already_returned(state: dict[str, Any], marker: Marker) -> bool:
+    returned: dict[str, int] = defaultdict(int)
+    for f in state.get("fulfillments") or ():
+        if f.get("status") in RETURNED_STATUSES:
+            for fl in f.get("lines") or ():
+                returned[(fl.get("orderLine") or {}).get("id") or ""] += int(fl["quantity"])
+    return bool(marker.lines) and all(returned[ml.line] >= ml.qty for ml in marker.lines)
+
+
+async def _save(client: SaleorClient, record: ReturnRecord, marker: Marker) -> None:
+    await client.mutate("UpdateOrderPrivateMetadata", {
+        "id": record.order_id, "input": [{"key": marker_key(record.number), "value": marker.to_json()}]},
+        "updatePrivateMetadata")
