@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("tenant", "digest", name="uq_saleor_webhook_delivery"),
     )
+    op.create_index("ix_saleor_webhook_deliveries_received", "saleor_webhook_deliveries", ["tenant", "received_at"])
     op.create_table(
         "saleor_writebacks",
         sa.Column("return_id", sa.String(length=36), nullable=False),
@@ -63,5 +64,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("saleor_writebacks")
+    op.drop_index("ix_saleor_webhook_deliveries_received", table_name="saleor_webhook_deliveries")
     op.drop_table("saleor_webhook_deliveries")
     op.drop_table("saleor_installations")

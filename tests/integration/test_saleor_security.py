@@ -320,3 +320,37 @@ def test_only_allowed_stores_may_install(settings, demo_store, clock):
     finally:
         app.close()
         fake.stop()
+
+
+RECEIVED = """mutation($id: ID!) { markReturnReceived(id: $id) { __typename ... on ReturnError { code } } }"""
+LIST = "query { returnRequests(first: 50) { edges { node { id number } } } }"
+
+
+def test_two_stores_on_one_deployment_do_not_see_each_others_returns(store, clock):
+    # given a second store installed in the same deployment, with a shipped-back return of its own
+    other = FakeSaleor().start()
+    try:
+        other.add_channel("default-channel", "USD")
+        other_app = other.install(f"{store.app.url}/api/manifest")
+        order = other.add_order(email=BEN, user_id=BEN_ID, shipped_at=clock.now() - timedelta(days=5),
+                                lines=[{"name": "Laptop", "qty": 1, "price": "1299.00"}])
+        theirs = store.app.gql(REQUEST_RETURN, {"input": {"orderId": order["id"], "lines": [
+            {"orderLineId": order["lines"][0]["id"], "quantity": 1, "reason": "DAMAGED"}]}},
+            token=other.customer_token(BEN, BEN_ID))["data"]["requestReturn"]["returnRequest"]
+        assert theirs["status"] == "LABEL_ISSUED"
+
+        # when the first store's staff list returns and try to receive the other store's return
+        listed = store.app.gql(LIST, token=store.staff)["data"]["returnRequests"]["edges"]
+        received = store.app.gql(RECEIVED, {"id": theirs["id"]}, token=store.staff)["data"]["markReturnReceived"]
+        # and a customer token of the first store is sent with the second store's API URL
+        crossed = store.request_return(store.fake.customer_token(BEN, BEN_ID),
+                                       {"Saleor-Api-Url": other.api_url})["data"]["requestReturn"]
+
+        # then each store sees only its own returns, and the crossed request is refused
+        assert theirs["id"] not in [e["node"]["id"] for e in listed]
+        assert received == {"__typename": "ReturnError", "code": "RETURN_NOT_FOUND"}
+        assert crossed["code"] == "FORBIDDEN"
+        mine = store.app.gql(LIST, token=other.dashboard_token(other_app.id))["data"]["returnRequests"]["edges"]
+        assert [e["node"]["id"] for e in mine] == [theirs["id"]]
+    finally:
+        other.stop()

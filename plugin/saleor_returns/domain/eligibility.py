@@ -106,7 +106,8 @@ class UnitsLeft:
         if f.returned > 0 and left <= 0:
             return _fail(self.name, EligibilityCode.ALREADY_RETURNED,
                          f"all {f.returned} shipped units are already being returned")
-        return _pass(self.name, f"{max(left, 0)} units can be returned")
+        left = max(left, 0)
+        return _pass(self.name, f"{left} {'unit' if left == 1 else 'units'} can be returned")
 
 
 class Refundable:

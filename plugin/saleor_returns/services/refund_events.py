@@ -94,4 +94,4 @@ def _move(tx: SqlUnitOfWork, ret: ReturnRow, row: RefundRow, reported: ProviderR
 def _warn_on_amount(row: RefundRow, reported: ProviderRefund) -> None:
     if reported.amount is not None and reported.amount != Money(row.amount, row.currency):
         log.warning("provider refund amount differs from ours", extra={
-            "refund_id": row.id, "ours": f"{row.amount} {row.currency}", "theirs": str(reported.amount)})
+            "refund_id": row.id, "ours": str(Money(row.amount, row.currency)), "theirs": str(reported.amount)})

@@ -57,12 +57,12 @@ async def plan_refunds(tx: SqlUnitOfWork, deps: Deps, ret: ReturnRow, order: Ord
     planned = sum((r.amount for r in rows), Decimal(0))
     if rows:
         tx.repo.add_event(ret, now, SYSTEM.label, "REFUND_REQUESTED",
-                          f"{planned} {ret.currency} to the original payment")
+                          f"{Money(planned, ret.currency)} to the original payment")
     if planned < owed.amount:  # the order has less left to refund than the return is owed (refunded elsewhere)
         short = owed.amount - planned
         ret.refund_total -= short
         tx.repo.add_event(ret, now, SYSTEM.label, "REFUND_CAPPED",
-                          f"{short} {ret.currency} less: only what is left to refund on the order goes back")
+                          f"{Money(short, ret.currency)} less: only what is left to refund on the order goes back")
         move_if_fully_refunded(tx, ret, now, SYSTEM)
     return rows
 
@@ -121,7 +121,7 @@ def _settle_return(tx: SqlUnitOfWork, ret: ReturnRow, row: RefundRow, now, actor
     status = RefundStatus(row.status)
     if status is RefundStatus.SUCCEEDED:
         tx.repo.add_event(ret, now, actor.label, "REFUND_SUCCEEDED",
-                          f"{row.amount} {row.currency} refunded ({row.psp_reference or 'no reference'})")
+                          f"{Money(row.amount, row.currency)} refunded ({row.psp_reference or 'no reference'})")
         move_if_fully_refunded(tx, ret, now, actor)
     elif status in (RefundStatus.FAILED, RefundStatus.CANCELED):
         tx.repo.add_event(ret, now, actor.label, "REFUND_FAILED",

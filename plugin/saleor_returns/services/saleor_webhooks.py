@@ -67,7 +67,8 @@ async def receive(base: Deps, headers: Mapping[str, str], body: bytes, now: date
     result = await _apply(deps, installation, payload)
     async with base.uow() as tx:
         await installations.record_delivery(tx.session, tenant=installation.api_url, digest=digest,
-                                            event=result.event, issued_at=issued, now=base.clock.now())
+                                            event=result.event, issued_at=issued, now=base.clock.now(),
+                                            keep=base.settings.saleor.webhook_max_age + FUTURE_SKEW + timedelta(days=1))
         await tx.commit()
     log.info("saleor webhook", extra={"api_url": installation.api_url, "event": result.event,
                                       "refunds_confirmed": result.refunds_confirmed, "uninstalled": result.uninstalled})

@@ -253,7 +253,8 @@ class SaleorWebhookDeliveryRow(Base):
     """A Saleor webhook body already applied (migration 0004): the same signed body is refused a second time."""
 
     __tablename__ = "saleor_webhook_deliveries"
-    __table_args__ = (UniqueConstraint("tenant", "digest", name="uq_saleor_webhook_delivery"),)
+    __table_args__ = (UniqueConstraint("tenant", "digest", name="uq_saleor_webhook_delivery"),
+                      Index("ix_saleor_webhook_deliveries_received", "tenant", "received_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tenant: Mapped[str] = mapped_column(String(255))

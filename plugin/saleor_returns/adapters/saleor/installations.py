@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,8 +55,11 @@ async def delivery_seen(session: AsyncSession, tenant: str, digest: str) -> bool
 
 
 async def record_delivery(session: AsyncSession, *, tenant: str, digest: str, event: str,
-                          issued_at: datetime | None, now: datetime) -> bool:
-    """Note a body as applied; False when it already was (the unique key drops the repeat)."""
+                          issued_at: datetime | None, now: datetime, keep: timedelta) -> bool:
+    """Note a body as applied; False when it already was (the unique key drops the repeat). Bodies older
+    than `keep` are forgotten: a replay of those is refused for its age already."""
+    await session.execute(delete(SaleorWebhookDeliveryRow).where(SaleorWebhookDeliveryRow.tenant == tenant,
+                                                                 SaleorWebhookDeliveryRow.received_at < now - keep))
     stmt = (_insert(session, SaleorWebhookDeliveryRow)
             .values(tenant=tenant, digest=digest, event=event[:64], issued_at=issued_at, received_at=now)
             .on_conflict_do_nothing().returning(SaleorWebhookDeliveryRow.id))
