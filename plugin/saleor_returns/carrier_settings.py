@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .domain.money import Money, is_known_currency, parse_decimal
+from .domain.money import Money, parse_amounts
 
 CARRIERS = ("local", "easypost", "shippo")
 LABEL_FORMATS = ("4x6", "A6", "letter")
@@ -123,17 +123,10 @@ def _per_channel(raw: str) -> tuple[tuple[str, str], ...]:
 
 
 def _money_map(name: str, raw: str) -> tuple[Money, ...]:
-    out = []
-    for part in filter(None, (p.strip() for p in raw.split(","))):
-        code, _, amount = part.partition("=")
-        code = code.strip().upper()
-        if not is_known_currency(code):
-            raise CarrierSettingsError(f"{name}: unknown currency {code!r}")
-        try:
-            out.append(Money(parse_decimal(amount), code))
-        except ValueError as exc:
-            raise CarrierSettingsError(f"{name}: {exc}") from exc
-    return tuple(out)
+    try:
+        return parse_amounts(raw)
+    except ValueError as exc:
+        raise CarrierSettingsError(f"{name}: {exc}") from exc
 
 
 def _parcel(raw: str) -> Parcel:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .carrier_settings import CarrierSettings, CarrierSettingsError
-from .domain.money import Money, is_known_currency, parse_decimal
+from .domain.money import Money, parse_amounts
 from .saleor_settings import SaleorSettings, SaleorSettingsError
 
 DEFAULT_DB = "sqlite+aiosqlite:///./saleor-returns.sqlite3"
@@ -26,17 +26,10 @@ class SettingsError(ValueError):
 
 def _money_map(name: str, raw: str) -> tuple[Money, ...]:
     """"USD=2000,JPY=300000" → Money per currency."""
-    out = []
-    for part in filter(None, (p.strip() for p in raw.split(","))):
-        code, _, amount = part.partition("=")
-        code = code.strip().upper()
-        if not is_known_currency(code):
-            raise SettingsError(f"{name}: unknown currency {code!r}")
-        try:
-            out.append(Money(parse_decimal(amount), code))
-        except ValueError as exc:
-            raise SettingsError(f"{name}: {exc}") from exc
-    return tuple(out)
+    try:
+        return parse_amounts(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from exc
 
 
 def parse_duration(name: str, raw: str) -> timedelta:

@@ -155,3 +155,15 @@ def allocate(whole: Money, weights: "list[Decimal] | list[int]") -> list[Money]:
     for i in order[: abs(left)]:
         floors[i] += sign
     return [Money(Decimal(f) * step, whole.currency) for f in floors]
+
+
+def parse_amounts(raw: str) -> tuple[Money, ...]:
+    """"USD=2000,JPY=300000" → Money per currency; ValueError names what is wrong."""
+    out = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        code, _, amount = part.partition("=")
+        code = code.strip().upper()
+        if not is_known_currency(code):
+            raise ValueError(f"unknown currency {code!r}")
+        out.append(Money(parse_decimal(amount), code))
+    return tuple(out)
