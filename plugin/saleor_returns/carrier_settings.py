@@ -79,10 +79,6 @@ class CarrierSettings:
             kwargs["parcel"] = _parcel(e["RETURNS_PARCEL"])
         return cls(**kwargs)  # type: ignore[arg-type]
 
-    def carrier_for(self, channel: str, default: str) -> str:
-        """The carrier name configured for `channel`, else `default`."""
-        return dict(self.per_channel).get(channel, default)
-
     def names_in_use(self, default: str) -> set[str]:
         return {default, *(name for _, name in self.per_channel)}
 
@@ -104,12 +100,6 @@ class CarrierSettings:
         for name, base in (("EASYPOST_API_BASE", self.easypost_api_base), ("SHIPPO_API_BASE", self.shippo_api_base)):
             if not re.match(r"^https?://[^\s?#]+$", base):
                 raise CarrierSettingsError(f"{name} must be an http(s) URL, got {base!r}")
-
-    def cost_in(self, currency: str) -> Money | None:
-        for m in self.expected_cost:
-            if m.currency == currency.upper():
-                return m
-        return None
 
 
 def _per_channel(raw: str) -> tuple[tuple[str, str], ...]:

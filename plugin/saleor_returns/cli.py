@@ -8,8 +8,12 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 DESCRIPTION = """Self-service returns for Saleor stores.
 
@@ -125,7 +129,8 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings(**overrides: object):
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment (with `overrides`); a malformed one stops the command with its message."""
     from .settings import Settings, SettingsError
 
     try:
@@ -138,7 +143,7 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     from .adapters.db.engine import normalise_url
     from .bootstrap import migrate
 
-    settings = _settings()
+    settings = load_settings()
     configure_quiet()
     print(f"migrating {_redact(normalise_url(settings.database_url))} ...", file=sys.stderr)
     migrate(settings.database_url)
@@ -200,9 +205,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.fresh and args.db.exists() and not os.environ.get("DATABASE_URL"):
         args.db.unlink()
     db_url = os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{args.db.resolve()}"
-    settings = _settings(database_url=db_url, admin_token=args.admin_token or os.environ.get("RETURNS_ADMIN_TOKEN"),
-                         public_url=f"http://{args.host}:{args.port}", log_format=os.environ.get(
-                             "RETURNS_LOG_FORMAT", "text"), refund_gateway=args.refunds)
+    settings = load_settings(database_url=db_url, admin_token=args.admin_token or os.environ.get("RETURNS_ADMIN_TOKEN"),
+                             public_url=f"http://{args.host}:{args.port}", log_format=os.environ.get(
+                                 "RETURNS_LOG_FORMAT", "text"), refund_gateway=args.refunds)
     configure(settings.log_level, settings.log_format)
     configure_quiet()
     store = _load_store(orders_path)
@@ -264,7 +269,7 @@ async def _seed_policies(settings, store, policies: dict) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = _settings()
+    settings = load_settings()
     for var in ("RETURNS_ADMIN_TOKEN", "RETURNS_SECRET_KEY"):  # must be the same in every worker and replica
         if not os.environ.get(var):
             raise UserFacingError(f"set {var} (a long random string; the same for every replica)")
@@ -309,7 +314,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from .logs import configure
     from .services.refund_worker import run_worker
 
-    settings = _settings()
+    settings = load_settings()
     configure(settings.log_level, settings.log_format)
     wiring = build(settings, _NoOrders())
 
@@ -334,7 +339,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     from .services.reconcile import reconcile, render
     from .settings import SettingsError, parse_duration
 
-    settings = _settings()
+    settings = load_settings()
     try:
         settings.check_stripe()
         window = parse_duration("--since", args.since)

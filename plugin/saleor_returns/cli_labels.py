@@ -19,11 +19,11 @@ def add_labels_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 def cmd_labels(args: argparse.Namespace) -> int:
     from .adapters.demo.order_source import DemoOrderSource
     from .bootstrap import build
-    from .cli import UserFacingError, _settings, project_file
+    from .cli import UserFacingError, load_settings, project_file
     from .logs import configure
-    from .services import label_expiry, label_voiding
+    from .services import label_expiry
 
-    settings = _settings()
+    settings = load_settings()
     configure(settings.log_level, settings.log_format)
     orders_file = settings.orders_file or project_file("examples", "demo-orders.json")
     if orders_file is None and args.action != "expire":
@@ -37,9 +37,8 @@ def cmd_labels(args: argparse.Namespace) -> int:
                 return f"{await label_expiry.expire_labels(wiring.deps)} expired"
             if args.action == "retry":
                 claimed, issued = await label_expiry.retry_purchases(wiring.deps)
-                voided = [await label_voiding.void_label_row(wiring.deps, i)
-                          for i in await label_voiding.due_voids(wiring.deps)]
-                return f"{claimed} purchases retried ({issued} issued), {sum(voided)} voided with the carrier"
+                voided = await label_expiry.retry_voids(wiring.deps)
+                return f"{claimed} purchases retried ({issued} issued), {voided} voided with the carrier"
             return str(await label_expiry.run_label_work(wiring.deps))
         finally:
             await wiring.close()

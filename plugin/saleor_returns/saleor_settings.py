@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .durations import EXAMPLES as DURATION_EXAMPLES
+from .durations import read_duration
+
 DEFAULT_APP_ID = "saleor-returns"
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-_UNITS = {"": "seconds", "s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 class SaleorSettingsError(ValueError):
@@ -117,7 +118,7 @@ def _pairs(name: str, raw: str) -> tuple[tuple[str, str], ...]:
 
 
 def _duration(name: str, raw: str) -> timedelta:
-    match = _DURATION.match(raw)
-    if not match:
-        raise SaleorSettingsError(f"{name} must be a duration like 90s, 15m, 24h or 7d, got {raw!r}")
-    return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+    value = read_duration(raw)
+    if value is None:
+        raise SaleorSettingsError(f"{name} must be a duration like {DURATION_EXAMPLES}, got {raw!r}")
+    return value

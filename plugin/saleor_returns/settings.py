@@ -11,13 +11,13 @@ from pathlib import Path
 
 from .carrier_settings import CarrierSettings, CarrierSettingsError
 from .domain.money import Money, parse_amounts
+from .durations import EXAMPLES as DURATION_EXAMPLES
+from .durations import read_duration
 from .saleor_settings import SaleorSettings, SaleorSettingsError
 
 DEFAULT_DB = "sqlite+aiosqlite:///./saleor-returns.sqlite3"
 REFUND_GATEWAYS = ("simulated", "stripe", "saleor")
 STRIPE_DEFAULT_API_BASE = "https://api.stripe.com"
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-_DURATION_UNITS = {"": "seconds", "s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 class SettingsError(ValueError):
@@ -34,10 +34,10 @@ def _money_map(name: str, raw: str) -> tuple[Money, ...]:
 
 def parse_duration(name: str, raw: str) -> timedelta:
     """"30s", "15m", "24h", "7d" or plain seconds → timedelta; the error names the setting."""
-    match = _DURATION.match(raw or "")
-    if not match:
-        raise SettingsError(f"{name} must be a duration like 90s, 15m, 24h or 7d, got {raw!r}")
-    return timedelta(**{_DURATION_UNITS[match.group(2)]: float(match.group(1))})
+    value = read_duration(raw)
+    if value is None:
+        raise SettingsError(f"{name} must be a duration like {DURATION_EXAMPLES}, got {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .money import Money
+from .money import Money, total
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,17 +96,11 @@ class Order:
 
     @property
     def charged(self) -> Money:
-        result = Money.zero(self.currency)
-        for p in self.payments:
-            result = result + p.charged
-        return result
+        return total([p.charged for p in self.payments], self.currency)
 
     @property
     def refunded_elsewhere(self) -> Money:
-        result = Money.zero(self.currency)
-        for p in self.payments:
-            result = result + p.refunded
-        return result
+        return total([p.refunded for p in self.payments], self.currency)
 
     def owned_by(self, email: str | None, user_id: str | None = None) -> bool:
         if user_id and self.user_id and user_id == self.user_id:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .money import Money, allocate
+from .money import Money, allocate, total
 from .order import Order, OrderLine
 from .policy import NO_FEE_REASONS, Policy, ReturnShipping
 
@@ -31,11 +31,7 @@ def refund_for_units(order: Order, line_id: str, already_returned: int, quantity
     if line is None:
         raise KeyError(line_id)
     parts = unit_parts(line, line_totals_paid(order)[line_id])
-    chosen = parts[already_returned: already_returned + quantity]
-    result = Money.zero(order.currency)
-    for part in chosen:
-        result = result + part
-    return result
+    return total(parts[already_returned: already_returned + quantity], order.currency)
 
 
 def unit_refund(order: Order, line_id: str, already_returned: int = 0) -> Money | None:
@@ -85,10 +81,7 @@ def compute_refund(*, order: Order, units: list[RequestedUnits], policy: Policy,
     shipping = zero
     if whole_order_back and policy.refund_shipping and order.shipping_price is not None:
         shipping = order.shipping_price
-    subtotal = zero
-    for amount in lines.values():
-        subtotal = subtotal + amount
-    gross = (subtotal - deduction + shipping).max(zero)
+    gross = (total(list(lines.values()), currency) - deduction + shipping).max(zero)
     cap = left_to_refund.max(zero)
     capped = gross.min(cap)
     return RefundBreakdown(lines=lines, restocking_fee=fee, shipping_deduction=deduction,

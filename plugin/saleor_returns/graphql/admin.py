@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import strawberry
 
-from ..adapters.db.repository import ReturnFilter
+from ..adapters.db.repository import ReturnFilter, encode_cursor
 from ..domain.codes import ReturnError as DomainError
 from ..services import staff_actions
 from ..services.queries import list_returns
@@ -51,7 +51,6 @@ class AdminQuery:
     @strawberry.field(description="Returns, newest first (staff).")
     async def return_requests(self, info: Info, filter: ReturnRequestFilter | None = None, first: int | None = None,
                               after: str | None = None) -> ReturnRequestConnection:
-        from ..adapters.db.repository import encode_cursor
         ctx = info.context
         ctx.require_staff()
         f = filter or ReturnRequestFilter()

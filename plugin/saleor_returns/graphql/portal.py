@@ -4,10 +4,10 @@ from __future__ import annotations
 import strawberry
 
 from ..domain.codes import ReturnError as DomainError
-from ..services.eligibility import check_eligibility
+from ..services.eligibility import eligibility_of
 from ..services.order_lookup import find_order
 from .context import Info
-from .types import LineEligibility, OrderReturnEligibility, OrderReturnEligibilityResult, ReturnError
+from .types import OrderReturnEligibility, OrderReturnEligibilityResult, ReturnError
 
 
 @strawberry.type
@@ -19,12 +19,8 @@ class PortalQuery:
         ctx = info.context
         actor = ctx.shopper(email)
         try:
-            order = await find_order(ctx.deps, actor, order_number)
-            view = await check_eligibility(ctx.deps, actor, order.id)
+            order = await find_order(ctx.deps, actor, order_number)  # the actor may see it: no second fetch
+            view = await eligibility_of(ctx.deps, order)
         except DomainError as err:
             return ReturnError.of(err)
-        o = view.order
-        return OrderReturnEligibility(order_id=strawberry.ID(o.id), order_number=o.number, channel=o.channel.slug,
-                                      timezone=o.channel.timezone, deadline=view.deadline,
-                                      grace_deadline=view.grace_deadline,
-                                      lines=[LineEligibility.of(el) for el in view.lines])
+        return OrderReturnEligibility.of(view)

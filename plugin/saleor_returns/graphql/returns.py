@@ -4,6 +4,7 @@ from __future__ import annotations
 import strawberry
 
 from ..domain.codes import ReturnError as DomainError
+from ..domain.codes import ReturnErrorCode as C
 from ..domain.decision import RequestedLine
 from ..services.cancel_return import cancel_return
 from ..services.eligibility import check_eligibility
@@ -47,7 +48,6 @@ class RequestReturnInput:
 
 def _bounded(inp: RequestReturnInput) -> None:
     """Absurd input is refused before it reaches the store."""
-    from ..domain.codes import ReturnErrorCode as C
     if len(inp.lines) > MAX_LINES:
         raise DomainError(C.INVALID_INPUT, f"at most {MAX_LINES} lines per return", "lines")
     for i, line in enumerate(inp.lines):
@@ -70,11 +70,7 @@ class ReturnsQuery:
             view = await check_eligibility(ctx.deps, ctx.shopper(email), str(order_id))
         except DomainError as err:
             return ReturnError.of(err)
-        o = view.order
-        return OrderReturnEligibility(order_id=strawberry.ID(o.id), order_number=o.number, channel=o.channel.slug,
-                                      timezone=o.channel.timezone, deadline=view.deadline,
-                                      grace_deadline=view.grace_deadline,
-                                      lines=[LineEligibility.of(el) for el in view.lines])
+        return OrderReturnEligibility.of(view)
 
     @strawberry.field(description="A return, for its shopper (with the order's e-mail) or for staff.")
     async def return_request(self, info: Info, id: strawberry.ID, email: str | None = None) -> ReturnRequest | None:

@@ -17,6 +17,8 @@ from ..domain.lifecycle import Resolution, ReturnStatus
 from ..domain.money import Money as DomainMoney
 from ..domain.policy import GraceMode, OverrideLevel, RefundTiming, ReturnShipping, WindowStart
 from ..domain.refunds import RefundStatus
+from ..ports import LABEL_ADDRESS_INVALID
+from ..services.eligibility import OrderEligibilityView
 from ..services.labels import active_label, failure_message, label_failure
 from ..services.labels import ship_by as label_ship_by
 from ..web.label_links import label_link
@@ -103,6 +105,13 @@ class OrderReturnEligibility:
     deadline: datetime | None
     grace_deadline: datetime | None
     lines: list[LineEligibility]
+
+    @classmethod
+    def of(cls, view: OrderEligibilityView) -> "OrderReturnEligibility":
+        o = view.order
+        return cls(order_id=strawberry.ID(o.id), order_number=o.number, channel=o.channel.slug,
+                   timezone=o.channel.timezone, deadline=view.deadline, grace_deadline=view.grace_deadline,
+                   lines=[LineEligibility.of(el) for el in view.lines])
 
 
 @strawberry.type
@@ -202,7 +211,7 @@ class ReturnRequest:
         if failed is None:
             return None
         return ReturnError(code=codes.ReturnErrorCode.LABEL_FAILED, message=failure_message(failed),
-                           field="shippingAddress" if failed.error_code == "ADDRESS_INVALID" else None)
+                           field="shippingAddress" if failed.error_code == LABEL_ADDRESS_INVALID else None)
 
     @strawberry.field(description="Ship the parcel by then: the date printed on the label (store time zone).")
     def ship_by(self, info: Info) -> datetime | None:

@@ -5,7 +5,7 @@ from ..adapters.db.models import ReturnRow
 from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.lifecycle import ReturnStatus, ensure_shopper_can_cancel, ensure_transition
 from .context import Actor, Deps
-from .label_voiding import void_cancelled_labels
+from .label_voiding import plan_voids, void_label_row
 from .queries import get_return, reload
 from .refunding import money_on_its_way
 
@@ -30,7 +30,9 @@ async def cancel_return(deps: Deps, actor: Actor, return_id: str) -> ReturnRow:
         for label in ret.labels:
             if label.voided_at is None:
                 label.voided_at = now  # a local label costs nothing; carriers void theirs (labels issue)
+        voids = plan_voids(ret)  # the intents, saved with the cancellation
         tx.repo.add_event(ret, now, actor.label, ReturnStatus.CANCELLED.value, None)
         await tx.commit()
-    await void_cancelled_labels(deps, return_id)  # bought labels are voided with their carrier, once
+    for label_id in voids:
+        await void_label_row(deps, label_id)  # bought labels are voided with their carrier, once
     return await reload(deps, return_id)

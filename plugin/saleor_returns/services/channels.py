@@ -20,9 +20,9 @@ class KnownChannel:
 async def known_channels(deps: Deps, actor: Actor) -> list[KnownChannel]:
     """Channels with a saved policy or a return, plus any the order source lists; unknown slugs are dropped."""
     require_staff(actor)
+    listed = await _listed_by_source(deps)  # a network call: not inside the transaction
     async with deps.uow(readonly=True) as tx:
-        slugs = set(await tx.repo.known_channels(deps.tenant))
-        slugs |= set(await _listed_by_source(deps))
+        slugs = set(await tx.repo.known_channels(deps.tenant)) | set(listed)
         versions = {slug: (await current_policy(tx.repo, deps.tenant, slug)).version for slug in slugs}
     out = []
     for slug in sorted(slugs):

@@ -41,7 +41,8 @@ class Actor:
 
     @classmethod
     def guest(cls, email: str | None) -> "Actor":
-        return cls(ActorKind.SHOPPER, (email or "").strip().lower(), email=(email or "").strip().lower() or None)
+        clean = (email or "").strip().lower()
+        return cls(ActorKind.SHOPPER, clean, email=clean or None)
 
     @classmethod
     def staff(cls, staff_id: str, *, owner: bool = False, email: str | None = None) -> "Actor":

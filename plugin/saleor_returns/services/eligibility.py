@@ -29,7 +29,12 @@ class OrderEligibilityView:
 
 
 async def check_eligibility(deps: Deps, actor: Actor, order_id: str) -> OrderEligibilityView:
-    order = await order_for(deps, actor, order_id)
+    """The order's eligibility, when `actor` may see the order (ORDER_NOT_FOUND otherwise)."""
+    return await eligibility_of(deps, await order_for(deps, actor, order_id))
+
+
+async def eligibility_of(deps: Deps, order: Order) -> OrderEligibilityView:
+    """The eligibility of an order the caller already loaded for an actor who may see it (no second fetch)."""
     async with deps.uow(readonly=True) as tx:
         pv = await current_policy(tx.repo, deps.tenant, order.channel.slug)
         returned = await tx.repo.returned_units(deps.tenant, order.id)

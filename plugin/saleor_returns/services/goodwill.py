@@ -9,6 +9,7 @@ from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.goodwill import Budget
 from ..domain.money import Money, is_known_currency
 from .context import Actor, Deps
+from .loading import channel_of
 from .staff_actions import require_staff
 
 
@@ -40,10 +41,7 @@ async def goodwill_today(deps: Deps, actor: Actor, currency: str, channel: str |
 
 async def _store_timezone(deps: Deps, currency: str, channel: str | None) -> str:
     if channel:
-        found = await deps.orders.get_channel(channel)
-        if found is None:
-            raise ReturnError(ReturnErrorCode.INVALID_INPUT, f"There is no channel {channel!r}.", "channel")
-        return found.timezone
+        return (await channel_of(deps, channel)).timezone
     async with deps.uow(readonly=True) as tx:
         slugs = await tx.repo.known_channels(deps.tenant)
     for slug in slugs:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..adapters.db.models import LabelRow, ReturnRow
 from .context import SYSTEM, Deps
@@ -56,8 +56,7 @@ async def due_attempts(deps: Deps, limit: int = 100) -> list[str]:
     now = deps.clock.now()
     stmt = (select(LabelRow.id).join(ReturnRow, ReturnRow.seq == LabelRow.return_seq)
             .where(ReturnRow.tenant == deps.tenant, LabelRow.status.in_((FAILED, PURCHASING)),
-                   LabelRow.voided_at.is_(None), LabelRow.next_attempt_at.is_not(None),
-                   or_(LabelRow.next_attempt_at <= now))
+                   LabelRow.voided_at.is_(None), LabelRow.next_attempt_at <= now)  # NULL: nothing more to try
             .order_by(LabelRow.next_attempt_at).limit(limit))
     async with deps.uow(readonly=True) as tx:
         return list((await tx.session.execute(stmt)).scalars())
@@ -75,13 +74,19 @@ async def retry_purchases(deps: Deps) -> tuple[int, int]:
     return claimed, issued
 
 
+async def retry_voids(deps: Deps) -> int:
+    """Voids that did not go through yet, tried again; how many the carriers accepted."""
+    voided = 0
+    for label_id in await due_voids(deps):
+        voided += int(await void_label_row(deps, label_id))
+    return voided
+
+
 async def run_label_work(deps: Deps) -> LabelWork:
     """One pass of everything above; safe to run from many workers at once."""
     expired = await expire_labels(deps)
     retried, issued = await retry_purchases(deps)
-    voided = 0
-    for label_id in await due_voids(deps):
-        voided += int(await void_label_row(deps, label_id))
+    voided = await retry_voids(deps)
     work = LabelWork(expired, retried, issued, voided)
     log.info("label work", extra={"expired": expired, "retried": retried, "issued": issued, "voided": voided})
     return work

@@ -9,54 +9,46 @@ import logging
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 
 from ..adapters.carriers.router import carrier_named
 from ..adapters.db.models import LabelRow, ReturnRow
 from ..ports import VoidOutcome
 from .context import SYSTEM, Deps
-from .labels import FAILED, ISSUED, LEASE
+from .labels import FAILED, ISSUED, LEASE, due, label_with_return
 
 log = logging.getLogger(__name__)
 BACKOFF = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=12))
 
 
-async def void_cancelled_labels(deps: Deps, return_id: str) -> None:
-    """After a cancellation (which marked the labels void here): void the bought ones with the carrier."""
-    async with deps.uow() as tx:
-        ret = await tx.repo.get_return(deps.tenant, return_id)
-        if ret is None:
-            return
-        pending = []
-        for row in ret.labels:
-            if row.voided_at is None or row.void_status is not None or row.status not in (ISSUED, FAILED):
-                continue
-            if row.carrier == "local" or (row.status == FAILED and not row.carrier_reference):
-                row.void_status = "NOT_NEEDED"
-            else:
-                row.void_status = "PENDING"
-                pending.append(row.id)
-        await tx.commit()
-    for label_id in pending:
-        await void_label_row(deps, label_id)
+def plan_voids(ret: ReturnRow) -> list[str]:
+    """The intents after a cancellation marked the labels void here: bought labels get a PENDING void (their
+    ids are returned, for void_label_row), the others need none. Call inside the cancelling transaction."""
+    pending = []
+    for row in ret.labels:
+        if row.voided_at is None or row.void_status is not None or row.status not in (ISSUED, FAILED):
+            continue
+        if row.carrier == "local" or (row.status == FAILED and not row.carrier_reference):
+            row.void_status = "NOT_NEEDED"
+        else:
+            row.void_status = "PENDING"
+            pending.append(row.id)
+    return pending
 
 
 async def void_label_row(deps: Deps, label_id: str) -> bool:
     """Claim one PENDING void (or one stuck past its lease), call the carrier, save what it said."""
     now = deps.clock.now()
-    due = or_(LabelRow.next_attempt_at.is_(None), LabelRow.next_attempt_at <= now)
     async with deps.uow() as tx:
         result = cast(CursorResult[Any], await tx.session.execute(
-            update(LabelRow).where(LabelRow.id == label_id, or_(
-                and_(LabelRow.void_status == "PENDING", due), and_(LabelRow.void_status == "VOIDING", due)))
+            update(LabelRow).where(LabelRow.id == label_id, LabelRow.void_status.in_(("PENDING", "VOIDING")),
+                                   due(now))
             .values(void_status="VOIDING", next_attempt_at=now + LEASE).execution_options(synchronize_session=False)))
+        row = await tx.session.get(LabelRow, label_id) if result.rowcount == 1 else None
         await tx.commit()
-    if result.rowcount != 1:
+    if row is None:
         return False
-    async with deps.uow(readonly=True) as tx:
-        row = await tx.session.get(LabelRow, label_id)
-    assert row is not None
     carrier = carrier_named(deps.carrier, row.carrier)
     if carrier is None:
         outcome = VoidOutcome(voided=False, retryable=True, detail=f"carrier {row.carrier!r} is not configured")
@@ -69,10 +61,7 @@ async def void_label_row(deps: Deps, label_id: str) -> bool:
 async def _record(deps: Deps, label_id: str, outcome: VoidOutcome) -> None:
     now = deps.clock.now()
     async with deps.uow() as tx:
-        row = await tx.session.get(LabelRow, label_id)
-        assert row is not None
-        ret = await tx.repo.get_return_by_seq(row.return_seq)
-        assert ret is not None
+        row, ret = await label_with_return(tx, label_id)
         if outcome.voided:
             row.void_status, row.carrier_voided_at, row.next_attempt_at = "DONE", now, None
             what = row.tracking_number or "(not bought)"
@@ -94,8 +83,7 @@ async def due_voids(deps: Deps, limit: int = 100) -> list[str]:
     """Voids waiting for a (re)try, for the worker."""
     now = deps.clock.now()
     stmt = (select(LabelRow.id).join(ReturnRow, ReturnRow.seq == LabelRow.return_seq)
-            .where(ReturnRow.tenant == deps.tenant, LabelRow.void_status.in_(("PENDING", "VOIDING")),
-                   or_(LabelRow.next_attempt_at.is_(None), LabelRow.next_attempt_at <= now))
+            .where(ReturnRow.tenant == deps.tenant, LabelRow.void_status.in_(("PENDING", "VOIDING")), due(now))
             .order_by(LabelRow.created_at).limit(limit))
     async with deps.uow(readonly=True) as tx:
         return list((await tx.session.execute(stmt)).scalars())

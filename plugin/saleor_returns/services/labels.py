@@ -13,15 +13,27 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, or_, select, update
 
 from ..adapters.carriers.router import carrier_for_channel, carrier_named
 from ..adapters.db.models import LabelRow, ReturnRow
+from ..adapters.db.uow import SqlUnitOfWork
 from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.lifecycle import Resolution, ReturnStatus, can_move
 from ..domain.order import Order
-from ..ports import LABEL_NOT_CONFIGURED, LABEL_UNAVAILABLE, LabelError, LabelLine, LabelRequest, UpstreamUnavailable
+from ..ports import (
+    LABEL_ADDRESS_INVALID,
+    LABEL_NO_RATE,
+    LABEL_NOT_CONFIGURED,
+    LABEL_TIMEOUT,
+    LABEL_UNAVAILABLE,
+    LabelError,
+    LabelLine,
+    LabelRequest,
+    UpstreamUnavailable,
+)
 from .context import SYSTEM, Actor, Deps
+from .queries import get_return
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +43,14 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), ti
            timedelta(hours=6))
 MAX_ATTEMPTS = len(BACKOFF) + 1
 REISSUABLE = frozenset({ReturnStatus.APPROVED, ReturnStatus.LABEL_ISSUED})
+# LabelError.code → what shoppers and staff read next to LABEL_FAILED
+FAILURE_REASONS = {
+    LABEL_ADDRESS_INVALID: "the carrier could not use the address on the order",
+    LABEL_TIMEOUT: "the carrier did not answer in time",
+    LABEL_UNAVAILABLE: "the carrier could not be reached",
+    LABEL_NO_RATE: "no carrier service covers this route",
+    LABEL_NOT_CONFIGURED: "the store's carrier account is not set up",
+}
 
 
 def active_label(ret: ReturnRow) -> LabelRow | None:
@@ -59,6 +79,28 @@ def ship_by(ret: ReturnRow, now: datetime, valid_days: int) -> datetime:
     return now + timedelta(days=valid_days)
 
 
+def due(now: datetime) -> ColumnElement[bool]:
+    """Labels whose next attempt (purchase or void) is not in the future."""
+    return or_(LabelRow.next_attempt_at.is_(None), LabelRow.next_attempt_at <= now)
+
+
+async def label_with_return(tx: SqlUnitOfWork, label_id: str) -> tuple[LabelRow, ReturnRow]:
+    """A label that exists, and its return."""
+    row = await tx.session.get(LabelRow, label_id)
+    assert row is not None
+    ret = await tx.repo.get_return_by_seq(row.return_seq)
+    assert ret is not None
+    return row, ret
+
+
+async def locked_label(tx: SqlUnitOfWork, label_id: str, now: datetime) -> tuple[LabelRow, ReturnRow]:
+    """A label that exists and its return, read under the order lock (for writes that decide on their state)."""
+    owner = select(ReturnRow.tenant, ReturnRow.order_id).join(LabelRow, LabelRow.return_seq == ReturnRow.seq)
+    tenant, order_id = (await tx.session.execute(owner.where(LabelRow.id == label_id))).one()
+    await tx.repo.lock_order(tenant, order_id, now)
+    return await label_with_return(tx, label_id)
+
+
 def label_key(ret: ReturnRow, issue: int = 1) -> str:
     """The idempotency key of a return's n-th label (the first keeps the historic form)."""
     return f"saleor-returns-label-{ret.id}" if issue == 1 else f"saleor-returns-label-{ret.id}-{issue}"
@@ -66,18 +108,15 @@ def label_key(ret: ReturnRow, issue: int = 1) -> str:
 
 async def issue_label(deps: Deps, return_id: str, order: Order) -> LabelRow | None:
     """Draw or buy the label; on failure the return stays APPROVED with a LABEL_FAILED event."""
-    label_id = await _start_purchase(deps, return_id, order, reissue=False)
-    if label_id is None:
+    started = await _start_purchase(deps, return_id, order, reissue=False)
+    if started is None:
         return await _current(deps, return_id)
-    return await purchase(deps, label_id, order)
+    return await _buy(deps, *started, order)
 
 
 async def reissue_label(deps: Deps, actor: Actor, return_id: str) -> None:
     """A fresh label when the last one expired, was voided or could not be bought (staff or the shopper)."""
-    async with deps.uow(readonly=True) as tx:
-        ret = await tx.repo.get_return(deps.tenant, return_id)
-    if ret is None:
-        raise ReturnError(ReturnErrorCode.RETURN_NOT_FOUND, "There is no such return.", "id")
+    ret = await get_return(deps, actor, return_id)  # RETURN_NOT_FOUND for other people's returns
     if ret.resolution != Resolution.SHIP_BACK.value or ReturnStatus(ret.status) not in REISSUABLE:
         raise ReturnError(ReturnErrorCode.INVALID_TRANSITION,
                           f"a return that is {ret.status} ({ret.resolution or 'undecided'}) gets no new label")
@@ -87,9 +126,9 @@ async def reissue_label(deps: Deps, actor: Actor, return_id: str) -> None:
     order = await deps.orders.get_order(ret.order_id)
     if order is None:
         raise ReturnError(ReturnErrorCode.ORDER_NOT_FOUND, "The order of this return is gone.", "id")
-    label_id = await _start_purchase(deps, return_id, order, reissue=True, actor=actor)
-    if label_id is not None:
-        await purchase(deps, label_id, order)
+    started = await _start_purchase(deps, return_id, order, reissue=True, actor=actor)
+    if started is not None:
+        await _buy(deps, *started, order)
 
 
 async def _current(deps: Deps, return_id: str) -> LabelRow | None:
@@ -99,26 +138,28 @@ async def _current(deps: Deps, return_id: str) -> LabelRow | None:
 
 
 async def _start_purchase(deps: Deps, return_id: str, order: Order, *, reissue: bool,
-                          actor: Actor = SYSTEM) -> str | None:
-    """The intent, under the order lock: a new PURCHASING row, or a failed attempt claimed again.
-    None when there is nothing to do (a label exists, another call is buying, or the status forbids it)."""
+                          actor: Actor = SYSTEM) -> tuple[LabelRow, ReturnRow] | None:
+    """The intent, under the order lock: a new PURCHASING row, or a failed attempt claimed again; both are
+    returned as saved, for the call. None when there is nothing to do (a label exists, another call is
+    buying, or the status forbids it)."""
     now = deps.clock.now()
     async with deps.uow() as tx:
         await tx.repo.lock_order(deps.tenant, order.id, now)
-        ret = await tx.repo.get_return(deps.tenant, return_id)
+        ret = await tx.repo.get_return(deps.tenant, return_id)  # read under the lock
         assert ret is not None
-        await tx.session.refresh(ret, ["labels"])
         status = ReturnStatus(ret.status)
         allowed = status in REISSUABLE if reissue else can_move(status, ReturnStatus.LABEL_ISSUED)
         if active_label(ret) is not None or not allowed:
             return None
         attempt = open_attempt(ret)
         if attempt is not None:
-            label_id = await _claim(tx, attempt, now, force=reissue)
-            if label_id and reissue:
-                tx.repo.add_event(ret, now, actor.label, "LABEL_REQUESTED", "trying the carrier again")
+            claimed = await _claim(tx, attempt, now, force=reissue) is not None
+            if claimed:
+                await tx.session.refresh(attempt)  # the claiming UPDATE went around the session
+                if reissue:
+                    tx.repo.add_event(ret, now, actor.label, "LABEL_REQUESTED", "trying the carrier again")
             await tx.commit()
-            return label_id
+            return (attempt, ret) if claimed else None
         carrier = carrier_for_channel(deps.carrier, ret.channel)
         issue = len(ret.labels) + 1
         row = LabelRow(id=str(uuid.uuid4()), carrier=carrier.name, tracking_number="", pdf=b"", status=PURCHASING,
@@ -127,18 +168,17 @@ async def _start_purchase(deps: Deps, return_id: str, order: Order, *, reissue: 
         if reissue:
             tx.repo.add_event(ret, now, actor.label, "LABEL_REQUESTED", f"new label from {carrier.name}")
         await tx.commit()
-        return row.id
+        return row, ret
 
 
 async def _claim(tx, row: LabelRow, now: datetime, force: bool = False) -> str | None:
     """Take an attempt for this caller only: one UPDATE that succeeds for exactly one claimant."""
-    due = or_(LabelRow.next_attempt_at.is_(None), LabelRow.next_attempt_at <= now)
     stmt = update(LabelRow).where(LabelRow.id == row.id, LabelRow.status.in_((PURCHASING, FAILED)),
                                   LabelRow.voided_at.is_(None))
     if not force:
-        stmt = stmt.where(due)
+        stmt = stmt.where(due(now))
     else:  # a person asks again: a failed attempt now, but never one still in flight
-        stmt = stmt.where(or_(LabelRow.status == FAILED, due))
+        stmt = stmt.where(or_(LabelRow.status == FAILED, due(now)))
     result = await tx.session.execute(stmt.values(status=PURCHASING, next_attempt_at=now + LEASE)
                                       .execution_options(synchronize_session=False))
     return row.id if result.rowcount == 1 else None
@@ -156,12 +196,18 @@ async def claim_attempt(deps: Deps, label_id: str) -> bool:
 
 
 async def purchase(deps: Deps, label_id: str, order: Order | None = None) -> LabelRow | None:
-    """The call: prepare (shipment id saved), then buy or reuse; then the outcome. Raises nothing."""
+    """For a claimed attempt (the worker): the call, if the attempt is still PURCHASING (see _buy)."""
     async with deps.uow(readonly=True) as tx:
         row = await tx.session.get(LabelRow, label_id)
         ret = await tx.repo.get_return_by_seq(row.return_seq) if row is not None else None
     if row is None or ret is None or row.status != PURCHASING or row.voided_at is not None:
         return None
+    return await _buy(deps, row, ret, order)
+
+
+async def _buy(deps: Deps, row: LabelRow, ret: ReturnRow, order: Order | None) -> LabelRow | None:
+    """The call: prepare (shipment id saved), then buy or reuse; then the outcome. Raises nothing."""
+    label_id = row.id
     try:
         order = order or await deps.orders.get_order(ret.order_id)
         if order is None:
@@ -206,12 +252,7 @@ async def _save_reference(deps: Deps, label_id: str, reference: str) -> None:
 async def _record_issued(deps: Deps, label_id: str, issued) -> LabelRow | None:
     now = deps.clock.now()
     async with deps.uow() as tx:
-        row = await tx.session.get(LabelRow, label_id)
-        assert row is not None
-        ret = await tx.repo.get_return_by_seq(row.return_seq)
-        assert ret is not None
-        await tx.repo.lock_order(ret.tenant, ret.order_id, now)
-        await tx.session.refresh(row)
+        row, ret = await locked_label(tx, label_id, now)
         if row.status == ISSUED:
             return row  # another attempt already recorded it
         row.status, row.tracking_number, row.pdf = ISSUED, issued.tracking_number, issued.pdf
@@ -244,10 +285,7 @@ async def record_failure(deps: Deps, label_id: str, exc: LabelError) -> None:
     """The outcome of a failed attempt: FAILED with the reason; retryable ones get a next attempt time."""
     now = deps.clock.now()
     async with deps.uow() as tx:
-        row = await tx.session.get(LabelRow, label_id)
-        assert row is not None
-        ret = await tx.repo.get_return_by_seq(row.return_seq)
-        assert ret is not None
+        row, ret = await label_with_return(tx, label_id)
         row.attempts += 1
         row.status, row.error_code, row.error_message = FAILED, exc.code, str(exc)
         again = exc.retryable and row.attempts < MAX_ATTEMPTS
@@ -265,14 +303,7 @@ async def record_failure(deps: Deps, label_id: str, exc: LabelError) -> None:
 
 def failure_message(row: LabelRow) -> str:
     """What shoppers and staff read next to LABEL_FAILED."""
-    reasons = {
-        "ADDRESS_INVALID": "the carrier could not use the address on the order",
-        "CARRIER_TIMEOUT": "the carrier did not answer in time",
-        "CARRIER_UNAVAILABLE": "the carrier could not be reached",
-        "NO_RATE": "no carrier service covers this route",
-        "CARRIER_NOT_CONFIGURED": "the store's carrier account is not set up",
-    }
-    why = reasons.get(row.error_code or "", "the carrier refused the label")
+    why = FAILURE_REASONS.get(row.error_code or "", "the carrier refused the label")
     then = ("We will try again automatically." if row.next_attempt_at is not None
             else "The store has been told; you can also ask for a new label.")
     return f"We could not create your return label: {why} ({row.error_message or row.error_code}). {then}"

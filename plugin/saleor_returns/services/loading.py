@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from ..adapters.db.repository import Repository
 from ..domain.codes import ReturnError, ReturnErrorCode
-from ..domain.money import Money
-from ..domain.order import Order
+from ..domain.money import Money, total
+from ..domain.order import Channel, Order
 from ..domain.policy import Policy, policy_from_dict
 from ..ports import UpstreamUnavailable
 from .context import Actor, Deps
@@ -27,6 +27,14 @@ async def order_for(deps: Deps, actor: Actor, order_id: str) -> Order:
     if actor.is_staff or order.owned_by(actor.email, actor.user_id):
         return order
     raise ReturnError(ReturnErrorCode.ORDER_NOT_FOUND, NOT_FOUND, "orderId")
+
+
+async def channel_of(deps: Deps, slug: str) -> Channel:
+    """The channel named `slug`; INVALID_INPUT (field `channel`) when the order source has none."""
+    channel = await deps.orders.get_channel(slug)
+    if channel is None:
+        raise ReturnError(ReturnErrorCode.INVALID_INPUT, f"There is no channel {slug!r}.", "channel")
+    return channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +60,5 @@ def left_per_payment(order: Order, committed: dict[str, Decimal]) -> list[tuple[
 
 
 def left_to_refund(order: Order, committed: dict[str, Decimal]) -> Money:
-    result = Money.zero(order.currency)
-    for _, left in left_per_payment(order, committed):
-        result = result + left
-    return result
+    """What is left to refund on the whole order (the sum over its payments)."""
+    return total([left for _, left in left_per_payment(order, committed)], order.currency)

@@ -8,7 +8,7 @@ from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.order import Channel
 from ..domain.policy import Policy, PolicyError, policy_from_dict, policy_to_dict
 from .context import Actor, Deps
-from .loading import current_policy
+from .loading import channel_of, current_policy
 from .staff_actions import require_staff
 
 
@@ -19,15 +19,8 @@ class ChannelPolicy:
     version: int
 
 
-async def _channel(deps: Deps, slug: str) -> Channel:
-    channel = await deps.orders.get_channel(slug)
-    if channel is None:
-        raise ReturnError(ReturnErrorCode.INVALID_INPUT, f"There is no channel {slug!r}.", "channel")
-    return channel
-
-
 async def get_policy(deps: Deps, actor: Actor, slug: str) -> ChannelPolicy:
-    channel = await _channel(deps, slug)
+    channel = await channel_of(deps, slug)
     async with deps.uow(readonly=True) as tx:
         pv = await current_policy(tx.repo, deps.tenant, slug)
     policy = pv.policy if actor.is_staff else pv.policy.public()
@@ -37,7 +30,7 @@ async def get_policy(deps: Deps, actor: Actor, slug: str) -> ChannelPolicy:
 async def update_policy(deps: Deps, actor: Actor, slug: str, changes: dict[str, Any]) -> ChannelPolicy:
     """Merge `changes` (policy-file keys) into the current policy and save it as the next version."""
     require_staff(actor)
-    channel = await _channel(deps, slug)
+    channel = await channel_of(deps, slug)
     now = deps.clock.now()
     async with deps.uow() as tx:
         await tx.repo.lock_key(deps.tenant, f"policy:{slug}", now)  # versions are numbered one by one

@@ -17,7 +17,7 @@ from ..domain.refunds import RefundStatus, provider_may_move
 from ..ports import ProviderEvent, ProviderRefund
 from .context import Actor, ActorKind, Deps
 from .refund_worker import GAVE_UP
-from .refunding import PROVIDER_POLL, _settle_return
+from .refunding import PROVIDER_POLL, settle_return
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def _move(tx: SqlUnitOfWork, ret: ReturnRow, row: RefundRow, reported: ProviderR
         tx.repo.add_event(ret, now, actor.label, "REFUND_REVERSED",
                           f"{Money(row.amount, row.currency)} came back to the store ({row.psp_reference})")
     if reported.status is not RefundStatus.PENDING:
-        _settle_return(tx, ret, row, now, actor)
+        settle_return(tx, ret, row, now, actor)
 
 
 def _warn_on_amount(row: RefundRow, reported: ProviderRefund) -> None:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from ..adapters.db.models import RefundRow, ReturnRow
 from ..domain.refunds import RefundCommand, RefundOutcome, RefundStatus
 from .context import Actor, ActorKind, Deps
-from .refunding import command_for, record_outcome
+from .refunding import pending_command, record_outcome
 
 log = logging.getLogger(__name__)
 WORKER = Actor(ActorKind.SYSTEM, "worker")
@@ -103,13 +103,11 @@ async def attempt(deps: Deps, refund_id: str) -> RefundStatus:
 
 
 async def _load(deps: Deps, refund_id: str) -> tuple[RefundCommand, datetime] | None:
-    async with deps.uow(readonly=True) as tx:
-        row = await tx.repo.get_refund(refund_id)
-        if row is None or row.status != RefundStatus.PENDING.value:
-            return None  # settled meanwhile (a webhook, a staff retry)
-        ret = await tx.repo.get_return_by_seq(row.return_seq)
-        assert ret is not None
-        return command_for(row, ret), row.retrying_since or row.created_at
+    loaded = await pending_command(deps, refund_id)
+    if loaded is None:
+        return None  # settled meanwhile (a webhook, a staff retry)
+    command, row = loaded
+    return command, row.retrying_since or row.created_at
 
 
 def _give_up(last: RefundOutcome, waited: timedelta) -> RefundOutcome:

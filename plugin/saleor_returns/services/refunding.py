@@ -76,30 +76,41 @@ def command_for(row: RefundRow, ret: ReturnRow) -> RefundCommand:
                          provider_refund_id=row.psp_reference, attempt=row.attempts)
 
 
-async def perform_refund(deps: Deps, refund_id: str) -> RefundStatus:
-    """Call the gateway for one PENDING refund and save what it said."""
+async def pending_command(deps: Deps, refund_id: str) -> tuple[RefundCommand, RefundRow] | None:
+    """The command for a refund that is still PENDING, with its row; None when it was settled meanwhile."""
     async with deps.uow(readonly=True) as tx:
         row = await tx.repo.get_refund(refund_id)
         if row is None or row.status != RefundStatus.PENDING.value:
-            return RefundStatus(row.status) if row else RefundStatus.CANCELED
+            return None
         ret = await tx.repo.get_return_by_seq(row.return_seq)
         assert ret is not None
-        command = command_for(row, ret)
+        return command_for(row, ret), row
+
+
+async def perform_refund(deps: Deps, refund_id: str) -> RefundStatus | None:
+    """Call the gateway for one PENDING refund and save what it said (None: it was settled meanwhile)."""
+    loaded = await pending_command(deps, refund_id)
+    return await call_gateway(deps, loaded[0]) if loaded is not None else None
+
+
+async def call_gateway(deps: Deps, command: RefundCommand) -> RefundStatus:
+    """The call of a saved intent, with its key, then the outcome saved (record_outcome)."""
     outcome = await deps.refunds.refund(command)
-    return await record_outcome(deps, refund_id, outcome)
+    return await record_outcome(deps, command.refund_id, outcome)
 
 
 async def record_outcome(deps: Deps, refund_id: str, outcome: RefundOutcome, actor: Actor = SYSTEM) -> RefundStatus:
+    """Save what the provider said about a PENDING refund, under the order lock; settle the return."""
     now = deps.clock.now()
     async with deps.uow() as tx:
         row = await tx.repo.get_refund(refund_id)
         assert row is not None
-        ret = await tx.repo.get_return_by_seq(row.return_seq)
-        assert ret is not None
         await tx.repo.lock_order(row.tenant, row.order_id, now)
         await tx.session.refresh(row)
         if row.status != RefundStatus.PENDING.value:
             return RefundStatus(row.status)  # another attempt already recorded it
+        ret = await tx.repo.get_return_by_seq(row.return_seq)  # read under the lock
+        assert ret is not None
         row.attempts += 1
         row.updated_at = now
         row.psp_reference = outcome.psp_reference or row.psp_reference
@@ -112,12 +123,13 @@ async def record_outcome(deps: Deps, refund_id: str, outcome: RefundOutcome, act
             row.status = outcome.status.value
             row.failure_code, row.failure_message = outcome.failure_code, outcome.failure_message
             row.next_attempt_at = now + PROVIDER_POLL if outcome.status is RefundStatus.PENDING else None
-            _settle_return(tx, ret, row, now, actor)
+            settle_return(tx, ret, row, now, actor)
         await tx.commit()
         return RefundStatus(row.status)
 
 
-def _settle_return(tx: SqlUnitOfWork, ret: ReturnRow, row: RefundRow, now, actor: Actor) -> None:
+def settle_return(tx: SqlUnitOfWork, ret: ReturnRow, row: RefundRow, now, actor: Actor) -> None:
+    """The return's events and status after a refund reached a final (or action-needed) state."""
     status = RefundStatus(row.status)
     if status is RefundStatus.SUCCEEDED:
         tx.repo.add_event(ret, now, actor.label, "REFUND_SUCCEEDED",
@@ -160,7 +172,7 @@ async def refund_return(deps: Deps, return_id: str, order: Order) -> None:
         ret = await tx.repo.get_return(deps.tenant, return_id)
         assert ret is not None
         await plan_refunds(tx, deps, ret, order)
-        pending = [r.id for r in ret.refunds if r.status == RefundStatus.PENDING.value]
+        pending = [command_for(r, ret) for r in ret.refunds if r.status == RefundStatus.PENDING.value]
         await tx.commit()
-    for refund_id in pending:
-        await perform_refund(deps, refund_id)
+    for command in pending:  # read under the lock just now: called with their keys, outcomes saved after
+        await call_gateway(deps, command)

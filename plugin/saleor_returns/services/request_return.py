@@ -6,18 +6,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from ..adapters.carriers.router import carrier_for_channel
-from ..adapters.db.models import ReturnEventRow, ReturnLineRow, ReturnRow
+from ..adapters.db.models import ReturnLineRow, ReturnRow
 from ..domain.decision import Decision, DecisionInput, KeepItemHistory, RequestedLine, decide
 from ..domain.eligibility import LineEligibility, check_order
 from ..domain.lifecycle import Resolution, ReturnStatus
 from ..domain.money import Money
 from ..domain.order import Order
-from ..domain.policy import ReturnShipping
+from ..domain.policy import RefundTiming, ReturnShipping
+from ..domain.refunds import RefundCommand
 from .context import SYSTEM, Actor, Deps
 from .labels import issue_label
 from .loading import PolicyVersion, current_policy, left_to_refund, order_for
 from .queries import reload
-from .refunding import plan_refunds, refund_return
+from .refunding import call_gateway, command_for, plan_refunds, refund_return
 from .saleor_writeback import record_in_store
 
 
@@ -52,31 +53,35 @@ async def request_return(deps: Deps, actor: Actor, inp: ReturnInput) -> ReturnRo
         if decision.status is ReturnStatus.REJECTED:
             requested = {r.line_id for r in inp.lines}
             return NotEligible([el for el in lines if el.line.id in requested])
-        ret = _new_return(deps, actor, order, inp, decision, lines, pv, now)
+        ret = _new_return(deps, order, inp, decision, lines, pv, now)
         tx.session.add(ret)
+        tx.repo.add_event(ret, now, actor.label, ReturnStatus.REQUESTED.value, inp.note)
+        tx.repo.add_event(ret, now, SYSTEM.label, decision.status.value, _decided(decision))
         await tx.session.flush()
         ret.number = f"R-{10000 + ret.seq}"
+        planned: list[RefundCommand] = []
         if decision.status is ReturnStatus.APPROVED and decision.resolution is Resolution.KEEP_ITEM:
-            await plan_refunds(tx, deps, ret, order)
+            planned = [command_for(row, ret) for row in await plan_refunds(tx, deps, ret, order)]
         await tx.commit()
-        return_id = ret.id
+        return_id, resolution, timing = ret.id, ret.resolution, ret.decision["refund_timing"]
     if decision.status is ReturnStatus.APPROVED:
-        await carry_out(deps, return_id, order)
+        await carry_out(deps, return_id, order, resolution, timing, planned)
     return await reload(deps, return_id)
 
 
-async def carry_out(deps: Deps, return_id: str, order: Order) -> None:
-    """What an approved return sets in motion: a keep-item refund, or a label (and maybe a refund)."""
-    async with deps.uow(readonly=True) as tx:
-        ret = await tx.repo.get_return(deps.tenant, return_id)
-        assert ret is not None
-        resolution, timing = ret.resolution, ret.decision.get("refund_timing")
+async def carry_out(deps: Deps, return_id: str, order: Order, resolution: str | None, timing: str | None,
+                    planned: list[RefundCommand] | None = None) -> None:
+    """What an approved return sets in motion: a keep-item refund, or a label (and maybe a refund).
+    `planned`: the refund intents saved with the approval (None: plan them now, under the order lock)."""
     if resolution == Resolution.KEEP_ITEM.value:
-        await refund_return(deps, return_id, order)
+        if planned is None:
+            await refund_return(deps, return_id, order)
+        for command in planned or ():
+            await call_gateway(deps, command)
         await record_in_store(deps, return_id)  # the store's own books (Saleor: services/saleor_writeback.py)
         return
     await issue_label(deps, return_id, order)
-    if timing == "ON_APPROVAL":
+    if timing == RefundTiming.ON_APPROVAL.value:
         await refund_return(deps, return_id, order)
 
 
@@ -86,8 +91,8 @@ async def _keep_history(repo, deps: Deps, order: Order, pv: PolicyVersion, now) 
     return KeepItemHistory(count, Money(amount, order.currency))
 
 
-def _new_return(deps: Deps, actor: Actor, order: Order, inp: ReturnInput, decision: Decision,
-                lines: list[LineEligibility], pv: PolicyVersion, now) -> ReturnRow:
+def _new_return(deps: Deps, order: Order, inp: ReturnInput, decision: Decision, lines: list[LineEligibility],
+                pv: PolicyVersion, now) -> ReturnRow:
     by_id = {el.line.id: el for el in lines}
     accepted_deadlines = [d for r in decision.accepted if (d := by_id[r.line_id].deadline) is not None]
     refund = decision.refund
@@ -110,15 +115,14 @@ def _new_return(deps: Deps, actor: Actor, order: Order, inp: ReturnInput, decisi
         ret.lines.append(ReturnLineRow(order_line_id=r.line_id, product_name=line.product_name, sku=line.sku,
                                        quantity=r.quantity, reason=r.reason, comment=r.comment,
                                        refund_amount=refund.lines.get(r.line_id, Money.zero(order.currency)).amount))
-    ret.events.append(_event(now, actor.label, ReturnStatus.REQUESTED.value, inp.note))
-    detail = ", ".join(decision.review_codes) if decision.review_codes else \
-        (decision.resolution.value if decision.resolution else None)
-    ret.events.append(_event(now, SYSTEM.label, decision.status.value, detail))
     return ret
 
 
-def _event(at, actor: str, type_: str, note: str | None) -> ReturnEventRow:
-    return ReturnEventRow(at=at, actor=actor, type=type_, note=note)
+def _decided(decision: Decision) -> str | None:
+    """The note of the decision event: why staff must look, else the resolution."""
+    if decision.review_codes:
+        return ", ".join(decision.review_codes)
+    return decision.resolution.value if decision.resolution else None
 
 
 def _decision_record(decision: Decision, pv: PolicyVersion) -> dict:

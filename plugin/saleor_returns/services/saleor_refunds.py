@@ -48,10 +48,10 @@ async def confirm_grants(deps: Deps, order_id: str, grants: list[dict[str, Any]]
         outcome = outcome_of(grant)
         if outcome.status is RefundStatus.PENDING:
             continue
-        return_id = await _ours(deps, refund_id, order_id)
-        if return_id is None:
+        ours = await _ours(deps, refund_id, order_id)
+        if ours is None:
             continue
-        before = await _status(deps, refund_id)
+        return_id, before = ours
         after = await record_outcome(deps, refund_id, outcome, actor=SALEOR_WEBHOOK)
         if after is not before:
             changed.append(return_id)
@@ -60,16 +60,11 @@ async def confirm_grants(deps: Deps, order_id: str, grants: list[dict[str, Any]]
     return changed
 
 
-async def _ours(deps: Deps, refund_id: str, order_id: str) -> str | None:
+async def _ours(deps: Deps, refund_id: str, order_id: str) -> tuple[str, RefundStatus] | None:
+    """The return and current status of our saleor refund on this tenant's order; None when it is not one."""
     async with deps.uow(readonly=True) as tx:
         row = await tx.repo.get_refund(refund_id)
         if row is None or row.tenant != deps.tenant or row.order_id != order_id or row.gateway != "saleor":
             return None
         ret = await tx.repo.get_return_by_seq(row.return_seq)
-        return ret.id if ret is not None else None
-
-
-async def _status(deps: Deps, refund_id: str) -> RefundStatus:
-    async with deps.uow(readonly=True) as tx:
-        row = await tx.repo.get_refund(refund_id)
-        return RefundStatus(row.status) if row else RefundStatus.CANCELED
+        return (ret.id, RefundStatus(row.status)) if ret is not None else None

@@ -123,7 +123,7 @@ class SaleorWriteback:
         return tenant.startswith(("http://", "https://"))  # Saleor tenants are keyed by their API URL
 
     async def record(self, record: ReturnRecord) -> list[str]:
-        installation = await self.tenants.installation(record.tenant) if record.tenant.startswith("http") else None
+        installation = await self.tenants.installation(record.tenant)  # None: not an installed Saleor store
         if installation is None:
             return []
         client: SaleorClient = self.tenants.client(installation)

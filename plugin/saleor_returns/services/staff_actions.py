@@ -58,9 +58,9 @@ async def approve_return(deps: Deps, actor: Actor, return_id: str, resolution: R
         tx.repo.add_event(ret, now, actor.label, ReturnStatus.APPROVED.value,
                           _join(f"as {ret.resolution}", note))
         await tx.commit()
-        order_id = ret.order_id
+        order_id, chosen, timing = ret.order_id, ret.resolution, ret.decision.get("refund_timing")
     order = await order_for(deps, actor, order_id)
-    await carry_out(deps, return_id, order)
+    await carry_out(deps, return_id, order, chosen, timing)
     return await reload(deps, return_id)
 
 

@@ -144,8 +144,9 @@ class SaleorTenants:
     async def deps_for(self, base: Deps, api_url: str) -> Deps | None:
         """The Deps acting for one installed store (its orders from Saleor), or None."""
         found = await self.installation(api_url)
-        if found is None:
-            return None
+        return self._deps_of(base, found) if found is not None else None
+
+    def _deps_of(self, base: Deps, found: Installation) -> Deps:
         return base.for_tenant(found.api_url, SaleorOrderSource(self.client(found), self.settings.saleor))
 
     # --- keys ---------------------------------------------------------------------------------
@@ -194,7 +195,7 @@ class SaleorTenants:
             if header_url and (deps := await self.deps_for(base, header_url)) is not None:
                 return Caller(deps, bad_token=True, refused="the token was not issued by this store")
             return None  # not a token of any store we serve: as before, a bad token on the standalone store
-        deps = base.for_tenant(found.api_url, SaleorOrderSource(self.client(found), self.settings.saleor))
+        deps = self._deps_of(base, found)
         if header_url and _same(header_url) != found.api_url:
             return Caller(deps, bad_token=True, refused="the token and the Saleor-Api-Url header name different stores")
         try:

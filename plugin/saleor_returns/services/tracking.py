@@ -13,10 +13,9 @@ from enum import Enum
 from typing import Any, cast
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 
+from ..adapters.db.dialect import insert_for
 from ..adapters.db.models import LabelRow, ReturnRow, TrackingEventRow
 from ..adapters.db.uow import SqlUnitOfWork
 from ..domain.lifecycle import ReturnStatus, can_move
@@ -99,9 +98,8 @@ async def _first_time(tx: SqlUnitOfWork, update: TrackingUpdate, label_id: str, 
     values = {"carrier": update.carrier, "event_id": update.event_id[:255], "label_id": label_id,
               "tracking_number": update.tracking_number, "status": update.status.value,
               "detail": update.detail, "occurred_at": update.occurred_at, "received_at": now}
-    dialect = tx.session.bind.dialect.name if tx.session.bind else "sqlite"
-    ins = pg_insert(TrackingEventRow) if dialect == "postgresql" else sqlite_insert(TrackingEventRow)
-    result = cast(CursorResult[Any], await tx.session.execute(ins.values(**values).on_conflict_do_nothing(
+    ins = insert_for(tx.session, TrackingEventRow).values(**values)
+    result = cast(CursorResult[Any], await tx.session.execute(ins.on_conflict_do_nothing(
         index_elements=["carrier", "event_id"])))
     return bool(result.rowcount)
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import logging
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -50,8 +51,6 @@ def easypost_signature_ok(body: bytes, header: str | None, secret: str) -> bool:
     secret, sent as "hmac-sha256-hex=<hex>"; compared in constant time."""
     if not header or not secret:
         return False
-    import unicodedata
-
     digest = hmac.new(unicodedata.normalize("NFKD", secret).encode(), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(("hmac-sha256-hex=" + digest).encode(), header.strip().encode())
 

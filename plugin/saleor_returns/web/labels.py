@@ -1,6 +1,7 @@
 """GET /labels/<id>.pdf?expires=…&signature=…: the label, without login, for whoever holds the link."""
 from __future__ import annotations
 
+from sqlalchemy.orm import undefer
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -19,7 +20,7 @@ async def download_label(deps: Deps, request: Request) -> Response:
                                                                "open the return again for a fresh one."},
                             status_code=403)
     async with deps.uow(readonly=True) as tx:
-        row = await tx.session.get(LabelRow, label_id)
+        row = await tx.session.get(LabelRow, label_id, options=[undefer(LabelRow.pdf)])
     if row is None or row.voided_at is not None:
         return JSONResponse({"code": "LABEL_NOT_FOUND", "message": "This label no longer exists."}, status_code=404)
     return Response(row.pdf, media_type="application/pdf", headers={

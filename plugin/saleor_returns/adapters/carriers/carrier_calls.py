@@ -10,11 +10,20 @@ from typing import TypeVar
 
 import httpx
 
+from ...domain.money import Money
 from ...domain.order import Address
 from ...ports import LABEL_ADDRESS_INVALID, LABEL_TIMEOUT, LABEL_UNAVAILABLE, LabelError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})  # a carrier's HTTP answers worth trying again
+
+
+def cost_in(expected: tuple[Money, ...], currency: str) -> Money | None:
+    """The configured expected label cost (RETURNS_LABEL_COST) in `currency`, if there is one."""
+    return next((m for m in expected if m.currency == currency.upper()), None)
 
 
 def street_lines(address: Address) -> tuple[str, str]:

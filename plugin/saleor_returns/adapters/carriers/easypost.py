@@ -30,10 +30,18 @@ from ...ports import (
     LabelRequest,
     VoidOutcome,
 )
-from .carrier_calls import RateOption, blocking, choose_rate, fetch_label_file, require_sender, street_lines
+from .carrier_calls import (
+    RETRYABLE_STATUS,
+    RateOption,
+    blocking,
+    choose_rate,
+    cost_in,
+    fetch_label_file,
+    require_sender,
+    street_lines,
+)
 
 log = logging.getLogger(__name__)
-_RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 
 
 class EasyPostCarrier:
@@ -53,7 +61,7 @@ class EasyPostCarrier:
 
     def expected_cost(self, currency: str) -> Money | None:
         """The configured expected cost (RETURNS_LABEL_COST) in `currency`: the real rate is known only later."""
-        return next((m for m in self._expected if m.currency == currency.upper()), None)
+        return cost_in(self._expected, currency)
 
     async def prepare_label(self, request: LabelRequest) -> str | None:
         """Create the return shipment (nothing is bought yet) and return its id."""
@@ -138,7 +146,7 @@ def _label_error(exc: Any) -> LabelError:
     message = f"easypost: {exc.message}" + (f" ({code})" if code else "")
     if status == 0:  # no answer at all (connection refused or reset)
         return LabelError(message, retryable=True, code=LABEL_UNAVAILABLE)
-    if status in _RETRYABLE_STATUS:
+    if status in RETRYABLE_STATUS:
         return LabelError(message, retryable=True, code=LABEL_TIMEOUT if status in (408, 504) else LABEL_UNAVAILABLE)
     if "ADDRESS" in code.upper():
         return LabelError(message, retryable=False, code=LABEL_ADDRESS_INVALID)

@@ -33,12 +33,20 @@ from ...ports import (
     LabelRequest,
     VoidOutcome,
 )
-from .carrier_calls import RateOption, blocking, choose_rate, fetch_label_file, require_sender, street_lines
+from .carrier_calls import (
+    RETRYABLE_STATUS,
+    RateOption,
+    blocking,
+    choose_rate,
+    cost_in,
+    fetch_label_file,
+    require_sender,
+    street_lines,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _BOUGHT = ("SUCCESS", "QUEUED", "WAITING")  # a transaction in these states is (or is becoming) a label
-_RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 SEPARATOR = "|"  # carrier_reference: "<shipment id>" before the purchase, "<shipment id>|<transaction id>" after
 
 
@@ -72,7 +80,7 @@ class ShippoCarrier:
 
     def expected_cost(self, currency: str) -> Money | None:
         """The configured expected cost (RETURNS_LABEL_COST) in `currency`."""
-        return next((m for m in self._expected if m.currency == currency.upper()), None)
+        return cost_in(self._expected, currency)
 
     async def prepare_label(self, request: LabelRequest) -> str | None:
         """Create the return shipment (rates, nothing bought) and return its object id."""
@@ -189,7 +197,7 @@ def _refusal(transaction: components.Transaction) -> LabelError:
 def _api_error(exc: errors.SDKError) -> LabelError:
     status = exc.status_code
     message = f"shippo: HTTP {status}: {(exc.body or '')[:300]}"
-    if status in _RETRYABLE_STATUS:
+    if status in RETRYABLE_STATUS:
         return LabelError(message, retryable=True, code=LABEL_TIMEOUT if status in (408, 504) else LABEL_UNAVAILABLE)
     if status in (401, 403):
         return LabelError(message, retryable=False, code=LABEL_NOT_CONFIGURED)

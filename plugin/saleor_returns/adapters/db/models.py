@@ -142,7 +142,7 @@ class LabelRow(Base):
     carrier: Mapped[str] = mapped_column(String(64))
     tracking_number: Mapped[str] = mapped_column(String(128))
     carrier_reference: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only by the download (web/labels.py)
     cost: Mapped[Decimal | None] = mapped_column(Amount(), nullable=True)
     currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -9,13 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from ...domain.lifecycle import ACTIVE, Resolution
 from ...domain.refunds import COMMITTED
+from .dialect import insert_for, is_postgres
 from .models import (
     GoodwillSpendRow,
     OrderLockRow,
@@ -65,19 +64,15 @@ class Repository:
 
     async def lock_key(self, tenant: str, key: str, now: datetime) -> None:
         """Serialise writers of one named thing: an order id, "goodwill:<staff>", "policy:<channel>"."""
-        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
         values = {"tenant": tenant, "order_id": key, "created_at": now}
-        ins = pg_insert(OrderLockRow) if dialect == "postgresql" else sqlite_insert(OrderLockRow)
-        await self.session.execute(ins.values(**values).on_conflict_do_nothing())
-        if dialect == "postgresql":
+        await self.session.execute(insert_for(self.session, OrderLockRow).values(**values).on_conflict_do_nothing())
+        if is_postgres(self.session):
             await self.session.execute(select(OrderLockRow.order_id).where(
                 OrderLockRow.tenant == tenant, OrderLockRow.order_id == key).with_for_update())
 
     # --- returns ------------------------------------------------------------------------------
-    async def get_return(self, tenant: str, return_id: str, *, for_update: bool = False) -> ReturnRow | None:
+    async def get_return(self, tenant: str, return_id: str) -> ReturnRow | None:
         stmt = select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.id == return_id).options(*_FULL)
-        if for_update:
-            stmt = stmt.with_for_update(of=ReturnRow)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def get_return_by_seq(self, seq: int) -> ReturnRow | None:
@@ -109,12 +104,6 @@ class Repository:
             ReturnRow.created_at >= since, ReturnRow.currency == currency)
         amounts = [a for (a,) in (await self.session.execute(stmt)).all()]
         return len(amounts), sum(amounts, Decimal(0))
-
-    async def returns_of_customer(self, tenant: str, email: str, limit: int = 20) -> list[ReturnRow]:
-        stmt = (select(ReturnRow).where(ReturnRow.tenant == tenant,
-                                        func.lower(ReturnRow.customer_email) == email.lower())
-                .order_by(ReturnRow.seq.desc()).limit(limit))
-        return list((await self.session.execute(stmt)).scalars())
 
     async def list_returns(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[ReturnRow]:
         """Newest first; `first + 1` rows so the caller can tell whether there is a next page."""
@@ -149,7 +138,7 @@ class Repository:
         stmt = (select(RefundRow).where(RefundRow.status == "PENDING",
                                         (RefundRow.next_attempt_at.is_(None)) | (RefundRow.next_attempt_at <= now))
                 .order_by(RefundRow.created_at).limit(limit))
-        if self.session.bind is not None and self.session.bind.dialect.name == "postgresql":
+        if is_postgres(self.session):
             stmt = stmt.with_for_update(skip_locked=True)
         return list((await self.session.execute(stmt)).scalars())
 
@@ -172,9 +161,8 @@ class Repository:
     # --- provider webhook events --------------------------------------------------------------
     async def record_event(self, provider: str, event_id: str, type_: str, now: datetime) -> int | None:
         """Note an event as processed; None when it already was (the unique key drops the repeat)."""
-        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
-        ins = pg_insert(ProcessedEventRow) if dialect == "postgresql" else sqlite_insert(ProcessedEventRow)
-        stmt = (ins.values(provider=provider, event_id=event_id, type=type_[:64], result="received", received_at=now)
+        stmt = (insert_for(self.session, ProcessedEventRow)
+                .values(provider=provider, event_id=event_id, type=type_[:64], result="received", received_at=now)
                 .on_conflict_do_nothing().returning(ProcessedEventRow.id))
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
@@ -194,11 +182,6 @@ class Repository:
     async def latest_policy(self, tenant: str, channel: str) -> PolicyVersionRow | None:
         stmt = (select(PolicyVersionRow).where(PolicyVersionRow.tenant == tenant, PolicyVersionRow.channel == channel)
                 .order_by(PolicyVersionRow.version.desc()).limit(1))
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    async def policy_version(self, tenant: str, channel: str, version: int) -> PolicyVersionRow | None:
-        stmt = select(PolicyVersionRow).where(PolicyVersionRow.tenant == tenant, PolicyVersionRow.channel == channel,
-                                              PolicyVersionRow.version == version)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def add_policy(self, tenant: str, channel: str, settings: dict[str, Any], by: str,

@@ -14,32 +14,21 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ...domain.money import Money, currency_exponent, is_known_currency, parse_decimal, quantize
+from ...domain.money import Money
 from ...domain.order import Address, Channel, Fulfillment, FulfillmentLine, Order, OrderLine, Payment
+from .entries import DemoStoreError, Entry, shown
 
 DEFAULT_RETURN_ADDRESS = Address(
     name="Returns Department", company="Saleor Demo Store", street="1 Warehouse Way",
     city="Newark", country_area="NJ", postal_code="07105", country="US",
 )
 
-_RELATIVE = re.compile(r"^([+-])(\d+)([dhm])$")
-_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-
-
-class DemoStoreError(ValueError):
-    """The demo orders file is invalid; the message names the file, the entry and the field."""
-
-    def __init__(self, where: str, detail: str, source: str = "<data>") -> None:
-        super().__init__(f"{source}: {where}: {detail}")
-        self.source = source
-        self.where = where
-        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,145 +56,9 @@ class DemoStore:
     returns: tuple[SeedReturn, ...] = field(default=())
 
 
-# --- reading one JSON object, knowing where it sits ------------------------------------------
-
-def _show(value: Any) -> str:
-    return "null" if value is None else repr(value)
-
-
-class _Entry:
-    """One JSON object of the file and its place in it (`orders[2] (ORD-3).lines[0]`)."""
-
-    def __init__(self, raw: Any, where: str, source: str) -> None:
-        if not isinstance(raw, dict):
-            raise DemoStoreError(where or "top level", f"expected an object, got {_show(raw)}", source)
-        self.raw: dict[str, Any] = raw
-        self.where = where
-        self.source = source
-
-    def at(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
-
-    def error(self, key: str, detail: str) -> DemoStoreError:
-        return DemoStoreError(self.at(key), detail, self.source)
-
-    def child(self, key: str, index: int, raw: Any, label_key: str | None = None) -> "_Entry":
-        label = raw.get(label_key) if label_key and isinstance(raw, dict) else None
-        suffix = f" ({label})" if isinstance(label, (str, int)) and not isinstance(label, bool) else ""
-        return _Entry(raw, f"{self.at(key)}[{index}]{suffix}", self.source)
-
-    def nested(self, key: str) -> "_Entry | None":
-        raw = self.raw.get(key)
-        return None if raw is None else _Entry(raw, self.at(key), self.source)
-
-    def items(self, key: str, required: bool = False) -> list[Any]:
-        value = self.raw.get(key)
-        if value is None and not required:
-            return []
-        if value is None:
-            raise self.error(key, "missing")
-        if not isinstance(value, list):
-            raise self.error(key, f"expected a list, got {_show(value)}")
-        return value
-
-    def opt_text(self, key: str, allow_int: bool = False) -> str | None:
-        value = self.raw.get(key)
-        if value is None:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool) and allow_int:
-            return str(value)
-        if not isinstance(value, str):
-            raise self.error(key, f"expected a string, got {_show(value)}")
-        return value.strip() or None
-
-    def text(self, key: str, allow_int: bool = False) -> str:
-        if self.raw.get(key) is None:
-            raise self.error(key, "missing")
-        value = self.opt_text(key, allow_int)
-        if value is None:
-            raise self.error(key, "must not be empty")
-        return value
-
-    def count(self, key: str) -> int:
-        value = self.raw.get(key)
-        if value is None:
-            raise self.error(key, "missing")
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(key, f"expected a whole number, got {_show(value)}")
-        if value < 1:
-            raise self.error(key, f"must be at least 1, got {value}")
-        return value
-
-    def opt_amount(self, key: str, currency: str) -> Money | None:
-        value = self.raw.get(key)
-        if value is None:
-            return None
-        try:
-            return _money(value, currency)
-        except ValueError as exc:
-            raise self.error(key, str(exc)) from None
-
-    def amount(self, key: str, currency: str) -> Money:
-        result = self.opt_amount(key, currency)
-        if result is None:
-            raise self.error(key, "missing")
-        return result
-
-    def moment(self, key: str, now: datetime, zone: ZoneInfo | None = None) -> datetime:
-        value = self.raw.get(key)
-        if value is None:
-            raise self.error(key, "missing")
-        if not isinstance(value, str):
-            raise self.error(key, f"expected a date-time string, got {_show(value)}")
-        try:
-            return resolve_time(value, now, zone)
-        except ValueError as exc:
-            raise self.error(key, str(exc)) from None
-
-    def currency(self, key: str) -> str:
-        code = self.text(key)
-        if not is_known_currency(code):
-            raise self.error(key, f"unknown currency {code!r} (use an ISO 4217 code such as USD)")
-        return code
-
-
-def _money(value: Any, currency: str) -> Money:
-    if isinstance(value, float):
-        raise ValueError(f"got the JSON number {value!r}; write amounts as strings, e.g. \"{value}\" "
-                         "(floats lose cents)")
-    amount = parse_decimal(value)
-    if amount < 0:
-        raise ValueError(f"must not be negative: {value!r}")
-    if quantize(amount, currency) != amount:
-        raise ValueError(f"{value!r} has more decimals than {currency} allows ({currency_exponent(currency)})")
-    return Money(amount, currency)
-
-
-def resolve_time(value: str, now: datetime, zone: ZoneInfo | None = None) -> datetime:
-    """An ISO 8601 datetime with offset, or an offset from `now` such as "-31d", "-2h", "-90m", "+1d".
-
-    Days count calendar days in `zone` (same wall-clock time), hours and minutes elapsed time; UTC result.
-    """
-    match = _RELATIVE.match(value.strip())
-    if match:
-        sign, number, unit = match.groups()
-        delta = timedelta(**{_UNITS[unit]: int(number)})
-        # aware arithmetic in a ZoneInfo zone is wall-clock arithmetic: a DST change does not shift the day
-        start = now.astimezone(zone) if unit == "d" and zone is not None else now
-        return (start + delta if sign == "+" else start - delta).astimezone(UTC)
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"not a date-time: {value!r} (use ISO 8601 with an offset such as "
-                         "2024-05-01T10:00:00+02:00, or an offset from now such as -31d, -2h, -90m)") from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueError(f"{value!r} has no UTC offset (write e.g. 2024-05-01T10:00:00+02:00)")
-    return parsed.astimezone(UTC)
-
-
 # --- one function per entity kind -------------------------------------------------------------
 
-def _address(parent: _Entry, key: str) -> Address | None:
+def _address(parent: Entry, key: str) -> Address | None:
     e = parent.nested(key)
     if e is None:
         return None
@@ -217,7 +70,7 @@ def _address(parent: _Entry, key: str) -> Address | None:
                    company=e.opt_text("company"), country_area=e.opt_text("countryArea"))
 
 
-def _channel(e: _Entry) -> Channel:
+def _channel(e: Entry) -> Channel:
     zone = e.text("timezone")
     try:
         ZoneInfo(zone)
@@ -226,7 +79,7 @@ def _channel(e: _Entry) -> Channel:
     return Channel(slug=e.text("slug"), currency=e.currency("currency"), timezone=zone)
 
 
-def _channels(top: _Entry) -> tuple[dict[str, Channel], dict[str, Address]]:
+def _channels(top: Entry) -> tuple[dict[str, Channel], dict[str, Address]]:
     channels: dict[str, Channel] = {}
     addresses: dict[str, Address] = {}
     raws = top.items("channels", required=True)
@@ -242,7 +95,7 @@ def _channels(top: _Entry) -> tuple[dict[str, Channel], dict[str, Address]]:
     return channels, addresses
 
 
-def _line(e: _Entry, currency: str) -> OrderLine:
+def _line(e: Entry, currency: str) -> OrderLine:
     return OrderLine(
         id=e.text("id", allow_int=True), product_name=e.text("productName"), sku=e.opt_text("sku"),
         quantity=e.count("quantity"), unit_price=e.amount("unitPriceGross", currency),
@@ -251,7 +104,7 @@ def _line(e: _Entry, currency: str) -> OrderLine:
     )
 
 
-def _lines(order: _Entry, currency: str) -> tuple[OrderLine, ...]:
+def _lines(order: Entry, currency: str) -> tuple[OrderLine, ...]:
     raws = order.items("lines", required=True)
     if not raws:
         raise order.error("lines", "an order needs at least one line")
@@ -274,7 +127,7 @@ class _Shipped:
     line_ids: set[str] = field(default_factory=set)
 
 
-def _fulfillment_line(e: _Entry, default_id: str, state: _Shipped) -> FulfillmentLine:
+def _fulfillment_line(e: Entry, default_id: str, state: _Shipped) -> FulfillmentLine:
     line_id = e.text("orderLineId", allow_int=True)
     if line_id not in state.ordered:
         raise e.error("orderLineId", f"the order has no line {line_id!r}")
@@ -290,7 +143,7 @@ def _fulfillment_line(e: _Entry, default_id: str, state: _Shipped) -> Fulfillmen
     return FulfillmentLine(id=fl_id, order_line_id=line_id, quantity=quantity)
 
 
-def _fulfillment(e: _Entry, now: datetime, zone: ZoneInfo, ordered_at: datetime, state: _Shipped) -> Fulfillment:
+def _fulfillment(e: Entry, now: datetime, zone: ZoneInfo, ordered_at: datetime, state: _Shipped) -> Fulfillment:
     f_id = e.text("id", allow_int=True)
     created = e.moment("createdAt", now, zone)
     if created < ordered_at:
@@ -303,7 +156,7 @@ def _fulfillment(e: _Entry, now: datetime, zone: ZoneInfo, ordered_at: datetime,
     return Fulfillment(id=f_id, created_at=created, lines=lines)
 
 
-def _fulfillments(order: _Entry, now: datetime, zone: ZoneInfo, ordered_at: datetime,
+def _fulfillments(order: Entry, now: datetime, zone: ZoneInfo, ordered_at: datetime,
                   lines: tuple[OrderLine, ...]) -> tuple[Fulfillment, ...]:
     state = _Shipped(ordered={line.id: line.quantity for line in lines})
     result: dict[str, Fulfillment] = {}
@@ -316,7 +169,7 @@ def _fulfillments(order: _Entry, now: datetime, zone: ZoneInfo, ordered_at: date
     return tuple(result.values())
 
 
-def _payment(e: _Entry, default_id: str, currency: str) -> Payment:
+def _payment(e: Entry, default_id: str, currency: str) -> Payment:
     charged = e.amount("chargedAmount", currency)
     refunded = e.opt_amount("refundedAmount", currency) or Money.zero(currency)
     if refunded > charged:
@@ -325,7 +178,7 @@ def _payment(e: _Entry, default_id: str, currency: str) -> Payment:
                    gateway=e.text("gateway"), charged=charged, refunded=refunded)
 
 
-def _payments(order: _Entry, order_id: str, currency: str) -> tuple[Payment, ...]:
+def _payments(order: Entry, order_id: str, currency: str) -> tuple[Payment, ...]:
     result: dict[str, Payment] = {}
     for i, raw in enumerate(order.items("payments")):
         e = order.child("payments", i, raw)
@@ -336,17 +189,17 @@ def _payments(order: _Entry, order_id: str, currency: str) -> tuple[Payment, ...
     return tuple(result.values())
 
 
-def _metadata(order: _Entry) -> dict[str, str]:
+def _metadata(order: Entry) -> dict[str, str]:
     e = order.nested("metadata")
     if e is None:
         return {}
     for key, value in e.raw.items():
         if not isinstance(value, str):
-            raise e.error(key, f"metadata values must be strings, got {_show(value)}")
+            raise e.error(key, f"metadata values must be strings, got {shown(value)}")
     return dict(e.raw)
 
 
-def _order_channel(e: _Entry, channels: dict[str, Channel]) -> tuple[Channel, str]:
+def _order_channel(e: Entry, channels: dict[str, Channel]) -> tuple[Channel, str]:
     slug = e.text("channel")
     channel = channels.get(slug)
     if channel is None:
@@ -359,7 +212,7 @@ def _order_channel(e: _Entry, channels: dict[str, Channel]) -> tuple[Channel, st
     return channel, currency
 
 
-def _order(e: _Entry, channels: dict[str, Channel], now: datetime) -> Order:
+def _order(e: Entry, channels: dict[str, Channel], now: datetime) -> Order:
     order_id = e.text("id", allow_int=True)
     channel, currency = _order_channel(e, channels)
     zone = ZoneInfo(channel.timezone)
@@ -378,7 +231,7 @@ def _order(e: _Entry, channels: dict[str, Channel], now: datetime) -> Order:
     )
 
 
-def _orders(top: _Entry, channels: dict[str, Channel], now: datetime) -> dict[str, Order]:
+def _orders(top: Entry, channels: dict[str, Channel], now: datetime) -> dict[str, Order]:
     orders: dict[str, Order] = {}
     seen_ids: dict[str, str] = {}
     seen_numbers: dict[str, str] = {}
@@ -394,7 +247,7 @@ def _orders(top: _Entry, channels: dict[str, Channel], now: datetime) -> dict[st
     return orders
 
 
-def _seed_line(e: _Entry, order: Order, taken: dict[tuple[str, str], int]) -> SeedReturnLine:
+def _seed_line(e: Entry, order: Order, taken: dict[tuple[str, str], int]) -> SeedReturnLine:
     line_id = e.text("orderLineId", allow_int=True)
     if order.line(line_id) is None:
         raise e.error("orderLineId", f"order {order.id} has no line {line_id!r}")
@@ -408,7 +261,7 @@ def _seed_line(e: _Entry, order: Order, taken: dict[tuple[str, str], int]) -> Se
                           comment=e.opt_text("comment"))
 
 
-def _seed_return(e: _Entry, orders: dict[str, Order], taken: dict[tuple[str, str], int]) -> SeedReturn:
+def _seed_return(e: Entry, orders: dict[str, Order], taken: dict[tuple[str, str], int]) -> SeedReturn:
     order_id = e.text("orderId", allow_int=True)
     order = orders.get(order_id)
     if order is None:
@@ -423,7 +276,7 @@ def _seed_return(e: _Entry, orders: dict[str, Order], taken: dict[tuple[str, str
     return SeedReturn(order_id=order_id, email=email, lines=lines)
 
 
-def _seed_returns(top: _Entry, orders: dict[str, Order]) -> tuple[SeedReturn, ...]:
+def _seed_returns(top: Entry, orders: dict[str, Order]) -> tuple[SeedReturn, ...]:
     taken: dict[tuple[str, str], int] = {}  # units per (order, line) over all seed returns
     return tuple(_seed_return(top.child("returns", i, raw, "orderId"), orders, taken)
                  for i, raw in enumerate(top.items("returns")))
@@ -436,7 +289,7 @@ def parse_demo_store(data: dict[str, Any], now: datetime, source: str = "<data>"
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(UTC)
-    top = _Entry(data, "", source)
+    top = Entry(data, "", source)
     channels, addresses = _channels(top)
     orders = _orders(top, channels, now)
     return DemoStore(channels=channels, orders=orders, return_addresses=addresses,

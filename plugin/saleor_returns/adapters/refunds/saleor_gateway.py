@@ -76,7 +76,7 @@ class SaleorRefundGateway:
                 grant = await self._grant(client, command, transaction)
             return await self._request(client, command, grant, order)
         except SaleorUnavailable as exc:
-            return RefundOutcome(RefundStatus.PENDING, psp_reference=command_grant(command), failure_code="network",
+            return RefundOutcome(RefundStatus.PENDING, psp_reference=command.provider_refund_id, failure_code="network",
                                  failure_message=str(exc), retryable=True)
         except SaleorAuthError as exc:
             return _failed("saleor_forbidden", f"Saleor refused the app token: {exc}")
@@ -148,7 +148,7 @@ class GrantRecordingGateway:
 
     async def book(self, command: RefundCommand, outcome: RefundOutcome) -> None:
         """Book the paid refund in Saleor once; a failure here never changes the refund (it is paid)."""
-        client = await self.clients(command.tenant) if command.tenant.startswith("http") else None
+        client = await self.clients(command.tenant)  # None: the tenant is not an installed Saleor store
         if client is None:
             return
         note = f"{RECORDED_ONLY} {self.name} ({outcome.psp_reference}); do not send"
@@ -176,7 +176,7 @@ async def _create_grant(client: SaleorClient, order_id: str, grant_input: dict[s
 
 def find_grant(order: dict[str, Any], command: RefundCommand) -> dict[str, Any] | None:
     """The grant an earlier attempt made: by the id we saved, else by our key in its reason."""
-    known = command_grant(command)
+    known = command.provider_refund_id
     for grant in order.get("grantedRefunds") or ():
         if (known and grant.get("id") == known) or refund_id_in(grant.get("reason")) == command.refund_id.lower():
             return dict(grant)
@@ -198,11 +198,6 @@ def outcome_of(grant: dict[str, Any]) -> RefundOutcome:
         return _failed("payment_app_failed", "the store's payment app could not refund", grant["id"])
     return RefundOutcome(status, psp_reference=grant["id"],
                          failure_message=WAITING if status is RefundStatus.PENDING else None)
-
-
-def command_grant(command: RefundCommand) -> str | None:
-    """The grant id saved by an earlier attempt (RefundCommand.provider_refund_id, when the engine has it)."""
-    return getattr(command, "provider_refund_id", None)
 
 
 def _charged(transaction: dict[str, Any]) -> bool:

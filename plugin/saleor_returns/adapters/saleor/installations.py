@@ -5,16 +5,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..db.dialect import insert_for
 from ..db.models import SaleorInstallationRow, SaleorWebhookDeliveryRow, SaleorWritebackRow
-
-
-def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
 
 
 async def load(session: AsyncSession, api_url: str) -> SaleorInstallationRow | None:
@@ -29,7 +23,7 @@ async def save_install(session: AsyncSession, *, api_url: str, app_id: str, seal
     values = {"app_id": app_id, "auth_token": sealed_token, "saleor_domain": domain, "schema_version": schema_version,
               "permissions": permissions, "jwks": jwks, "jwks_fetched_at": now if jwks else None, "updated_at": now,
               "active": True}
-    stmt = _insert(session, SaleorInstallationRow).values(saleor_api_url=api_url, installed_at=now, **values)
+    stmt = insert_for(session, SaleorInstallationRow).values(saleor_api_url=api_url, installed_at=now, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["saleor_api_url"], set_=values))
 
 
@@ -60,7 +54,7 @@ async def record_delivery(session: AsyncSession, *, tenant: str, digest: str, ev
     than `keep` are forgotten: a replay of those is refused for its age already."""
     await session.execute(delete(SaleorWebhookDeliveryRow).where(SaleorWebhookDeliveryRow.tenant == tenant,
                                                                  SaleorWebhookDeliveryRow.received_at < now - keep))
-    stmt = (_insert(session, SaleorWebhookDeliveryRow)
+    stmt = (insert_for(session, SaleorWebhookDeliveryRow)
             .values(tenant=tenant, digest=digest, event=event[:64], issued_at=issued_at, received_at=now)
             .on_conflict_do_nothing().returning(SaleorWebhookDeliveryRow.id))
     return (await session.execute(stmt)).scalar_one_or_none() is not None
@@ -70,7 +64,7 @@ async def record_delivery(session: AsyncSession, *, tenant: str, digest: str, ev
 async def claim_writeback(session: AsyncSession, tenant: str, return_id: str, now: datetime, lease: timedelta) -> bool:
     """Take the write-back of a return for `lease`; False when another writer holds it (it is then asked
     to write once more, so what changed meanwhile is written too)."""
-    await session.execute(_insert(session, SaleorWritebackRow)
+    await session.execute(insert_for(session, SaleorWritebackRow)
                           .values(return_id=return_id, tenant=tenant, lease_until=None, again=False)
                           .on_conflict_do_nothing())
     free = (SaleorWritebackRow.lease_until.is_(None)) | (SaleorWritebackRow.lease_until < now)

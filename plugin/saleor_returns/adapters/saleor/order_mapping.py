@@ -86,7 +86,7 @@ def _line(raw: dict[str, Any], currency: str) -> OrderLine:
     variant = raw.get("variant") or {}
     product = variant.get("product") or {}
     variant_name = raw.get("variantName") or ""
-    if variant_name == variant.get("id") or _looks_like_id(variant_name, "ProductVariant"):
+    if variant_name == variant.get("id") or is_global_id(variant_name, "ProductVariant"):
         variant_name = ""  # Saleor names an unnamed variant by its id: nothing a person should read
     name = raw["productName"] + (f" ({variant_name})" if variant_name else "")
     return OrderLine(id=raw["id"], product_name=name, sku=raw.get("productSku"), quantity=int(raw["quantity"]),
@@ -96,11 +96,14 @@ def _line(raw: dict[str, Any], currency: str) -> OrderLine:
                      variant_id=variant.get("id"))
 
 
-def _looks_like_id(value: str, type_name: str) -> bool:
+def is_global_id(value: str, type_name: str) -> bool:
+    """Saleor ids are base64("<Type>:<pk>"): anything else is not worth a round trip (nor a name to show)."""
     try:
-        return base64.b64decode(value.encode(), validate=True).decode().startswith(type_name + ":")
+        decoded = base64.b64decode(value.encode(), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return False
+    kind, sep, pk = decoded.partition(":")
+    return kind == type_name and bool(sep) and bool(pk)
 
 
 def _markers(raw: dict[str, Any]) -> list[Marker]:

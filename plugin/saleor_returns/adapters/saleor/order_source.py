@@ -1,8 +1,6 @@
 """Orders from Saleor: an OrderSource (ports.py) for one store, one round trip per order."""
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 from dataclasses import dataclass
 
@@ -11,7 +9,7 @@ from ...ports import UpstreamUnavailable
 from ...saleor_settings import SaleorSettings
 from .client import SaleorClient
 from .errors import SaleorError, SaleorUnavailable
-from .order_mapping import ChannelInfo, channel_info, order_from
+from .order_mapping import ChannelInfo, channel_info, is_global_id, order_from
 
 log = logging.getLogger(__name__)
 
@@ -19,16 +17,6 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class OrderRef:
     id: str
-
-
-def is_global_id(value: str, type_name: str) -> bool:
-    """Saleor ids are base64("<Type>:<pk>"): anything else is not worth a round trip."""
-    try:
-        decoded = base64.b64decode(value.encode(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return False
-    kind, sep, pk = decoded.partition(":")
-    return kind == type_name and bool(sep) and bool(pk)
 
 
 class SaleorOrderSource:
