@@ -16,8 +16,8 @@ class LabelsMutation:
                                      "could not be bought. Shoppers give the order's e-mail; staff need nothing more.")
     async def reissue_return_label(self, info: Info, id: strawberry.ID, email: str | None = None) -> StaffActionResult:
         ctx = info.context
-        actor = ctx.shopper(email)
         try:
+            actor = ctx.shopper(email)
             await reissue_label(ctx.deps, actor, str(id))  # RETURN_NOT_FOUND for other people's returns
             return ReturnUpdated(return_request=ReturnRequest.of(await reload(ctx.deps, str(id))))
         except DomainError as err:

@@ -172,8 +172,8 @@ class PolicyQuery:
     @strawberry.field(description="A channel's return policy; thresholds are shown to staff only.")
     async def return_policy(self, info: Info, channel: str) -> ReturnPolicy:
         ctx = info.context
-        actor = ctx.shopper(None)
         try:
+            actor = ctx.shopper(None)  # refused credentials: FORBIDDEN, not a masked error
             cp = await get_policy(ctx.deps, actor, channel)
         except DomainError as err:
             raise top_level(err) from err

@@ -17,8 +17,8 @@ class PortalQuery:
     async def order_return_eligibility_by_number(self, info: Info, order_number: str,
                                                  email: str | None = None) -> OrderReturnEligibilityResult:
         ctx = info.context
-        actor = ctx.shopper(email)
         try:
+            actor = ctx.shopper(email)
             order = await find_order(ctx.deps, actor, order_number)  # the actor may see it: no second fetch
             view = await eligibility_of(ctx.deps, order)
         except DomainError as err:

@@ -10,8 +10,9 @@ from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.goodwill import Budget, check_spend
 from ..domain.lifecycle import RECEIVABLE, Resolution, ReturnStatus, ensure_transition
 from ..domain.money import Money
+from ..domain.order import Order
 from ..domain.refunds import RefundStatus
-from .context import Actor, Deps
+from .context import SYSTEM, Actor, Deps
 from .loading import order_for
 from .queries import reload
 from .refund_worker import reopen_given_up
@@ -38,6 +39,7 @@ async def approve_return(deps: Deps, actor: Actor, return_id: str, resolution: R
                          note: str | None) -> ReturnRow:
     """PENDING_REVIEW → APPROVED. Out-of-policy approvals and keep-item conversions spend goodwill."""
     require_staff(actor)
+    order = await _order_of(deps, actor, return_id)  # the store down: UPSTREAM_UNAVAILABLE, nothing changed
     now = deps.clock.now()
     async with deps.uow() as tx:
         ret = await _locked_return(tx, deps, return_id)
@@ -58,10 +60,25 @@ async def approve_return(deps: Deps, actor: Actor, return_id: str, resolution: R
         tx.repo.add_event(ret, now, actor.label, ReturnStatus.APPROVED.value,
                           _join(f"as {ret.resolution}", note))
         await tx.commit()
-        order_id, chosen, timing = ret.order_id, ret.resolution, ret.decision.get("refund_timing")
-    order = await order_for(deps, actor, order_id)
+        chosen, timing = ret.resolution, ret.decision.get("refund_timing")
     await carry_out(deps, return_id, order, chosen, timing)
     return await reload(deps, return_id)
+
+
+async def _note(deps: Deps, return_id: str, type_: str, note: str) -> None:
+    now = deps.clock.now()
+    async with deps.uow() as tx:
+        ret = await _locked_return(tx, deps, return_id)
+        tx.repo.add_event(ret, now, SYSTEM.label, type_, note)
+        await tx.commit()
+
+
+async def _order_of(deps: Deps, actor: Actor, return_id: str) -> Order:
+    async with deps.uow(readonly=True) as tx:
+        ret = await tx.repo.get_return(deps.tenant, return_id)
+    if ret is None:
+        raise ReturnError(ReturnErrorCode.RETURN_NOT_FOUND, f"There is no return {return_id}.", "id")
+    return await order_for(deps, actor, ret.order_id)
 
 
 async def _spend_goodwill(tx: SqlUnitOfWork, deps: Deps, actor: Actor, ret: ReturnRow, now) -> None:
@@ -113,7 +130,14 @@ async def mark_received(deps: Deps, actor: Actor, return_id: str, note: str | No
         await tx.commit()
         order_id, done = ret.order_id, ret.status == ReturnStatus.REFUNDED.value
     if not done:
-        await refund_return(deps, return_id, await order_for(deps, actor, order_id))
+        try:
+            order = await order_for(deps, actor, order_id)
+        except ReturnError as err:  # the receipt stands (the parcel is here); the refund waits for a retry
+            if err.code is not ReturnErrorCode.UPSTREAM_UNAVAILABLE:
+                raise
+            await _note(deps, return_id, "REFUND_WAITING", "the store could not be reached; retry the refund")
+            return await reload(deps, return_id)
+        await refund_return(deps, return_id, order)
     await record_in_store(deps, return_id)  # the store's own books (Saleor: services/saleor_writeback.py)
     return await reload(deps, return_id)
 
@@ -127,7 +151,10 @@ async def retry_refund(deps: Deps, actor: Actor, return_id: str) -> ReturnRow:
             raise ReturnError(ReturnErrorCode.RETURN_NOT_FOUND, f"There is no return {return_id}.", "id")
         pending = [r.id for r in ret.refunds if r.status == RefundStatus.PENDING.value]
         status, order_id = ReturnStatus(ret.status), ret.order_id
-    if pending:
+        never_started = not ret.refunds and refund_due(ret)  # e.g. the store was down when it was due
+    if never_started:
+        await refund_return(deps, return_id, await order_for(deps, actor, order_id))
+    elif pending:
         for refund_id in pending:
             await perform_refund(deps, refund_id)
     elif status is ReturnStatus.REFUND_FAILED:
@@ -141,6 +168,13 @@ async def retry_refund(deps: Deps, actor: Actor, return_id: str) -> ReturnRow:
     else:
         raise ReturnError(ReturnErrorCode.INVALID_TRANSITION, f"a return that is {status.value} has no refund to retry")
     return await reload(deps, return_id)
+
+
+def refund_due(ret: ReturnRow) -> bool:
+    """The refund should have started: a keep-item approval, or a parcel received."""
+    status = ReturnStatus(ret.status)
+    keep = ret.resolution == Resolution.KEEP_ITEM.value and status is ReturnStatus.APPROVED
+    return ret.refund_total > 0 and (keep or status is ReturnStatus.RECEIVED)
 
 
 def _join(a: str | None, b: str | None) -> str | None:
