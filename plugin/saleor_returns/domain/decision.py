@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .codes import EligibilityCode, ReturnError, ReturnErrorCode
+from .decision_record import ReviewCode, RuleVerdict
 from .eligibility import LineEligibility
 from .lifecycle import Resolution, ReturnStatus
 from .money import Money
@@ -11,7 +12,7 @@ from .order import Order
 from .policy import GraceMode, Policy
 from .refund_math import RefundBreakdown, RequestedUnits, compute_refund
 
-EXCEPTION_REQUESTED = "EXCEPTION_REQUESTED"
+EXCEPTION_REQUESTED = ReviewCode.EXCEPTION_REQUESTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,13 +21,6 @@ class RequestedLine:
     quantity: int
     reason: str
     comment: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RuleVerdict:
-    rule: str
-    verdict: str
-    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +40,7 @@ class Decision:
     refund: RefundBreakdown | None
     policy_version: int
     trace: tuple[RuleVerdict, ...]
-    review_codes: tuple[str, ...] = ()
+    review_codes: tuple[ReviewCode, ...] = ()
     out_of_policy: bool = False  # approving spends goodwill
     flags: tuple[EligibilityCode, ...] = field(default=())
 
@@ -168,17 +162,17 @@ def _refund(inp: DecisionInput, lines: tuple[RequestedLine, ...], *, ship_back: 
 
 
 def _review_codes(inp: DecisionInput, amount: Money, flags: list[EligibilityCode],
-                  trace: list[RuleVerdict]) -> list[str]:
-    codes: list[str] = []
+                  trace: list[RuleVerdict]) -> list[ReviewCode]:
+    codes: list[ReviewCode] = []
     if EligibilityCode.IN_GRACE in flags:
         if inp.policy.grace_mode is GraceMode.REVIEW:
-            codes.append("IN_GRACE_REVIEW")
+            codes.append(ReviewCode.IN_GRACE_REVIEW)
             trace.append(RuleVerdict("grace_mode", "REVIEW", "in the grace period; the policy sends these to staff"))
         else:
             trace.append(RuleVerdict("grace_mode", "PASS", "in the grace period; the policy accepts these"))
     limit = inp.policy.review_threshold(amount.currency)
     if limit is not None and amount > limit:
-        codes.append("ABOVE_REVIEW_THRESHOLD")
+        codes.append(ReviewCode.ABOVE_REVIEW_THRESHOLD)
         trace.append(RuleVerdict("review_above", "REVIEW", f"refund {amount} is above {limit}"))
     elif limit is not None:
         trace.append(RuleVerdict("review_above", "PASS", f"refund {amount} is within {limit}"))

@@ -34,7 +34,9 @@ TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
     S.IN_TRANSIT: frozenset({S.RECEIVED, S.REFUNDED, S.REFUND_FAILED, S.CANCELLED}),
     S.RECEIVED: frozenset({S.REFUNDED, S.REFUND_FAILED, S.CANCELLED}),
     S.REFUNDED: frozenset({S.CLOSED, S.REFUND_FAILED}),  # a provider may fail a refund later
-    S.REFUND_FAILED: frozenset({S.REFUNDED, S.CLOSED, S.CANCELLED}),
+    # staff retry: back to where the return was when its refund failed
+    S.REFUND_FAILED: frozenset({S.REFUNDED, S.CLOSED, S.CANCELLED, S.APPROVED, S.LABEL_ISSUED, S.IN_TRANSIT,
+                                S.RECEIVED}),
     S.CLOSED: frozenset(),
     S.REJECTED: frozenset(),
     S.CANCELLED: frozenset(),

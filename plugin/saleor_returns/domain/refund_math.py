@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .money import Money, allocate, total
 from .order import Order, OrderLine
@@ -101,3 +102,17 @@ def split_over_payments(amount: Money, left_per_payment: list[tuple[str, Money]]
             out.append((payment_id, take))
             remaining = remaining - take
     return out
+
+
+def left_per_payment(order: Order, committed: dict[str, Decimal]) -> list[tuple[str, Money]]:
+    """What is left to refund on each payment: charged − refunded elsewhere − refunded (or refunding) by us."""
+    out = []
+    for p in order.payments:
+        mine = Money(committed.get(p.id, Decimal(0)), order.currency)
+        out.append((p.id, (p.charged - p.refunded - mine).max(Money.zero(order.currency))))
+    return out
+
+
+def left_to_refund(order: Order, committed: dict[str, Decimal]) -> Money:
+    """What is left to refund on the whole order (the sum over its payments)."""
+    return total([left for _, left in left_per_payment(order, committed)], order.currency)

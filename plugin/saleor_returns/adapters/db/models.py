@@ -46,6 +46,8 @@ class ReturnRow(Base):
         Index("ix_returns_tenant_status", "tenant", "status"),
         Index("ix_returns_tenant_order", "tenant", "order_id"),
         Index("ix_returns_tenant_customer", "tenant", "customer_email"),
+        Index("ix_returns_refund_due", "refund_due_at"),
+        Index("ix_returns_record_due", "record_due_at"),
     )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -73,6 +75,9 @@ class ReturnRow(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # durable work (migration 0006): owed refunds not planned yet; the store's books not told yet
+    refund_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    record_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     lines: Mapped[list["ReturnLineRow"]] = relationship(back_populates="ret", order_by="ReturnLineRow.id",
                                                         cascade="all, delete-orphan")
@@ -158,6 +163,7 @@ class LabelRow(Base):
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     void_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    void_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # migration 0006
     carrier_voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     first_scan_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -1,12 +1,19 @@
-"""One transaction per use case: `async with uow() as tx: ...; await tx.commit()`."""
+"""The unit of work on SQLAlchemy (ports.UnitOfWork): one transaction, its repositories, and the writes of
+every return it loaded or added, on commit."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from types import TracebackType
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from .dialect import insert_for, is_postgres
 from .engine import READONLY
-from .repository import Repository
+from .installations import SqlInstallations
+from .models import OrderLockRow
+from .records import SqlGoodwill, SqlInbox, SqlPolicies
+from .returns import SqlReturns, SqlWorkQueue, Tracker
 
 
 class SqlUnitOfWork:
@@ -16,13 +23,18 @@ class SqlUnitOfWork:
         self._engine = engine
         self.readonly = readonly
         self.session: AsyncSession
-        self.repo: Repository
 
     async def __aenter__(self) -> "SqlUnitOfWork":
         bind = self._engine.execution_options(**{READONLY: True}) if self.readonly else self._engine
         self.session = self._sessions(bind=bind)
         await self.session.begin()
-        self.repo = Repository(self.session)
+        self._tracker = Tracker()
+        self.returns = SqlReturns(self.session, self._tracker)
+        self.work = SqlWorkQueue(self.session)
+        self.policies = SqlPolicies(self.session)
+        self.goodwill = SqlGoodwill(self.session)
+        self.inbox = SqlInbox(self.session)
+        self.installations = SqlInstallations(self.session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -31,9 +43,25 @@ class SqlUnitOfWork:
             if self.session.in_transaction() and not self.readonly:
                 await self.session.rollback()  # not committed: nothing of it is kept
         finally:
-            # close() ends a read-only transaction without expiring what it loaded, so the
-            # rows stay readable after the unit of work (rollback would expire them)
             await self.session.close()
 
+    async def flush(self) -> None:
+        """Write what the returns became so far (numbers new returns), without committing."""
+        await self._tracker.flush(self.session)
+
     async def commit(self) -> None:
+        if self.readonly:
+            raise RuntimeError("a read-only unit of work cannot commit")
+        await self._tracker.flush(self.session)
         await self.session.commit()
+
+    async def lock_order(self, tenant: str, order_id: str) -> None:
+        await self.lock(tenant, order_id)
+
+    async def lock(self, tenant: str, key: str) -> None:
+        """A row per locked name; PostgreSQL locks it (FOR UPDATE), SQLite already holds its one write lock."""
+        values = {"tenant": tenant, "order_id": key, "created_at": datetime.now(UTC)}
+        await self.session.execute(insert_for(self.session, OrderLockRow).values(**values).on_conflict_do_nothing())
+        if is_postgres(self.session):
+            await self.session.execute(select(OrderLockRow.order_id).where(
+                OrderLockRow.tenant == tenant, OrderLockRow.order_id == key).with_for_update())

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..db.dialect import insert_for
-from ..db.models import SaleorInstallationRow, SaleorWebhookDeliveryRow, SaleorWritebackRow
+from ...ports.persistence import StoredInstallation
+from .dialect import insert_for
+from .models import SaleorInstallationRow, SaleorWebhookDeliveryRow, SaleorWritebackRow
 
 
 async def load(session: AsyncSession, api_url: str) -> SaleorInstallationRow | None:
@@ -89,3 +90,49 @@ async def release_writeback(session: AsyncSession, return_id: str, *, force: boo
     await session.execute(update(SaleorWritebackRow).where(SaleorWritebackRow.return_id == return_id)
                           .values(again=False))
     return False
+
+
+def _stored(row: SaleorInstallationRow) -> StoredInstallation:
+    return StoredInstallation(api_url=row.saleor_api_url, app_id=row.app_id, auth_token=row.auth_token,
+                              active=row.active, schema_version=row.schema_version,
+                              permissions=tuple(row.permissions or ()), jwks=row.jwks, domain=row.saleor_domain)
+
+
+class SqlInstallations:
+    """ports.InstallationRepository on SQLAlchemy (the functions above)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def load(self, api_url: str) -> StoredInstallation | None:
+        row = await load(self.session, api_url)
+        return _stored(row) if row is not None else None
+
+    async def save(self, inst: StoredInstallation, now: datetime) -> None:
+        await save_install(self.session, api_url=inst.api_url, app_id=inst.app_id, sealed_token=inst.auth_token,
+                           domain=inst.domain, schema_version=inst.schema_version,
+                           permissions=list(inst.permissions), jwks=inst.jwks, now=now)
+
+    async def save_jwks(self, api_url: str, jwks: dict[str, Any], now: datetime) -> None:
+        await save_jwks(self.session, api_url, jwks, now)
+
+    async def deactivate(self, api_url: str, app_id: str, now: datetime) -> bool:
+        return await deactivate(self.session, api_url, app_id, now)
+
+    async def all(self) -> list[StoredInstallation]:
+        rows = (await self.session.execute(select(SaleorInstallationRow))).scalars()
+        return [_stored(r) for r in rows]
+
+    async def delivery_seen(self, api_url: str, digest: str) -> bool:
+        return await delivery_seen(self.session, api_url, digest)
+
+    async def record_delivery(self, api_url: str, digest: str, event: str, issued_at: datetime | None,
+                              now: datetime, keep: timedelta) -> bool:
+        return await record_delivery(self.session, tenant=api_url, digest=digest, event=event, issued_at=issued_at,
+                                     now=now, keep=keep)
+
+    async def claim_writeback(self, tenant: str, return_id: str, now: datetime, lease: timedelta) -> bool:
+        return await claim_writeback(self.session, tenant, return_id, now, lease)
+
+    async def release_writeback(self, return_id: str, force: bool = False) -> bool:
+        return await release_writeback(self.session, return_id, force=force)

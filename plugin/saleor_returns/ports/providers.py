@@ -1,13 +1,14 @@
-"""The Protocols the services need; adapters implement them, fakes pass the same contract tests."""
+"""The providers the services call: orders, refunds, carriers, the store's books, the clock, settings."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from .domain.money import Money
-from .domain.order import Address, Channel, Order
-from .domain.refunds import RefundCommand, RefundOutcome, RefundStatus
+from ..domain.labels import LabelErrorCode
+from ..domain.money import Money
+from ..domain.order import Address, Channel, Order
+from ..domain.refunds import RefundCommand, RefundOutcome, RefundStatus
 
 
 class Clock(Protocol):
@@ -112,12 +113,12 @@ class IssuedLabel:
 
 
 # why a carrier said no (LabelError.code): stable values, shown to staff and shoppers next to LABEL_FAILED
-LABEL_ADDRESS_INVALID = "ADDRESS_INVALID"
-LABEL_TIMEOUT = "CARRIER_TIMEOUT"
-LABEL_UNAVAILABLE = "CARRIER_UNAVAILABLE"
-LABEL_REFUSED = "CARRIER_REFUSED"
-LABEL_NO_RATE = "NO_RATE"
-LABEL_NOT_CONFIGURED = "CARRIER_NOT_CONFIGURED"
+LABEL_ADDRESS_INVALID = LabelErrorCode.ADDRESS_INVALID.value
+LABEL_TIMEOUT = LabelErrorCode.CARRIER_TIMEOUT.value
+LABEL_UNAVAILABLE = LabelErrorCode.CARRIER_UNAVAILABLE.value
+LABEL_REFUSED = LabelErrorCode.CARRIER_REFUSED.value
+LABEL_NO_RATE = LabelErrorCode.NO_RATE.value
+LABEL_NOT_CONFIGURED = LabelErrorCode.CARRIER_NOT_CONFIGURED.value
 
 
 class LabelError(Exception):
@@ -196,4 +197,45 @@ class StoreRecorder(Protocol):
     async def record(self, record: ReturnRecord) -> list[str]:
         """Do what is not yet done; returns the steps done now ([] when all were done before or the tenant
         is not such a store). Raises UpstreamUnavailable when the store cannot be reached."""
+        ...
+
+
+class Carriers(Protocol):
+    """The carriers of a deployment: one per channel, and each by name (a label is voided by its own)."""
+
+    def for_channel(self, channel: str) -> LabelCarrier:
+        ...
+
+    def named(self, name: str) -> LabelCarrier | None:
+        ...
+
+
+class RefundGateways(Protocol):
+    """The refund gateways of a deployment: new refunds go through `default`; a refund is always finished by
+    the gateway that began it (`named`)."""
+
+    default: RefundGateway
+
+    def named(self, name: str) -> RefundGateway | None:
+        ...
+
+
+class Stores(Protocol):
+    """The stores one deployment serves, for work that does not start with a request (the worker, webhooks):
+    the store of a row or payload gives its orders and whether its books are written back."""
+
+    async def orders_for(self, tenant: str) -> OrderSource | None:
+        """The order source of a tenant (the standalone store or an installed Saleor); None: not served here."""
+        ...
+
+
+class Config(Protocol):
+    """The settings the services read (settings.Settings is one)."""
+
+    tenant: str  # the standalone store
+    refund_lease: timedelta
+    refund_give_up_after: timedelta
+    label_valid_days: int
+
+    def goodwill_budget(self, currency: str) -> Money:
         ...

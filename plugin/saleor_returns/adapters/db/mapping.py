@@ -1,0 +1,167 @@
+"""Rows ↔ domain objects: the one place that knows how a return is laid out in tables."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ...domain.actors import Actor
+from ...domain.codes import EligibilityCode
+from ...domain.decision_record import DecisionRecord, RefusedLine, ReviewCode, RuleVerdict
+from ...domain.events import EventType, ReturnEvent
+from ...domain.labels import Label, LabelErrorCode, LabelStatus, VoidStatus
+from ...domain.lifecycle import Resolution, ReturnStatus
+from ...domain.money import Money
+from ...domain.policy import RefundTiming
+from ...domain.refunds import Refund, RefundStatus
+from ...domain.returns import Return, ReturnLine
+from .models import LabelRow, RefundRow, ReturnEventRow, ReturnLineRow, ReturnRow
+
+
+# --- the decision record (a JSON column) ----------------------------------------------------------
+def decision_to_json(d: DecisionRecord) -> dict[str, Any]:
+    return {
+        "trace": [{"rule": t.rule, "verdict": t.verdict, "detail": t.detail} for t in d.trace],
+        "review_codes": [c.value for c in d.review_codes],
+        "flags": [f.value for f in d.flags],
+        "refused": [{"orderLineId": r.order_line_id, "quantity": r.quantity, "codes": [c.value for c in r.codes]}
+                    for r in d.refused],
+        "refund_timing": d.refund_timing.value,
+        "restocking_fee": str(d.restocking_fee),
+        "capped": d.capped,
+    }
+
+
+def decision_from_json(raw: dict[str, Any] | None) -> DecisionRecord:
+    raw = raw or {}
+    return DecisionRecord(
+        trace=tuple(RuleVerdict(t["rule"], t["verdict"], t["detail"]) for t in raw.get("trace", ())),
+        review_codes=tuple(_review(c) for c in raw.get("review_codes", ())),
+        flags=tuple(EligibilityCode(f) for f in raw.get("flags", ()) if f in EligibilityCode.__members__),
+        refused=tuple(RefusedLine(r["orderLineId"], int(r["quantity"]),
+                                  tuple(EligibilityCode(c) for c in r.get("codes", ())))
+                      for r in raw.get("refused", ())),
+        refund_timing=RefundTiming(raw.get("refund_timing") or RefundTiming.ON_RECEIPT.value),
+        restocking_fee=Decimal(str(raw.get("restocking_fee") or "0")),
+        capped=bool(raw.get("capped", False)))
+
+
+def _review(code: str) -> ReviewCode:
+    return ReviewCode(code) if code in ReviewCode.__members__ else ReviewCode.EXCEPTION_REQUESTED
+
+
+# --- rows → domain ------------------------------------------------------------------------------
+def return_from_row(row: ReturnRow) -> Return:
+    cur = row.currency
+    return Return(
+        id=row.id, number=row.number, tenant=row.tenant, order_id=row.order_id, order_number=row.order_number,
+        channel=row.channel, timezone=row.timezone, customer_email=row.customer_email, customer_id=row.customer_id,
+        status=ReturnStatus(row.status), resolution=Resolution(row.resolution) if row.resolution else None,
+        refund_total=Money(row.refund_total, cur), shipping_deduction=Money(row.shipping_deduction, cur),
+        shipping_refund=Money(row.shipping_refund, cur), policy_version=row.policy_version,
+        decision=decision_from_json(row.decision), created_at=row.created_at, updated_at=row.updated_at,
+        out_of_policy=row.out_of_policy, exception_requested=row.exception_requested, deadline=row.deadline,
+        grace_deadline=row.grace_deadline, note=row.note,
+        lines=[ReturnLine(ln.order_line_id, ln.product_name, ln.sku, ln.quantity, ln.reason, ln.comment,
+                          Money(ln.refund_amount, cur)) for ln in row.lines],
+        refunds=[refund_from_row(r) for r in row.refunds],
+        labels=[label_from_row(lb) for lb in row.labels],
+        events=[ReturnEvent(e.at, Actor.from_label(e.actor), EventType.parse(e.type), e.note, e.id, e.type)
+                for e in row.events],
+        refund_due_at=row.refund_due_at, record_due_at=row.record_due_at)
+
+
+def refund_from_row(r: RefundRow) -> Refund:
+    return Refund(id=r.id, payment_id=r.payment_id, payment_reference=r.payment_reference, gateway=r.gateway,
+                  amount=Money(r.amount, r.currency), created_at=r.created_at, status=RefundStatus(r.status),
+                  idempotency_key=r.idempotency_key, psp_reference=r.psp_reference, failure_code=r.failure_code,
+                  failure_message=r.failure_message, attempts=r.attempts, next_attempt_at=r.next_attempt_at,
+                  updated_at=r.updated_at, provider_updated_at=r.provider_updated_at,
+                  retrying_since=r.retrying_since)
+
+
+def label_from_row(lb: LabelRow) -> Label:
+    cost = Money(lb.cost, lb.currency) if lb.cost is not None and lb.currency else None
+    return Label(id=lb.id, carrier=lb.carrier, created_at=lb.created_at, status=LabelStatus(lb.status),
+                 purchase_key=lb.purchase_key, tracking_number=lb.tracking_number,
+                 carrier_reference=lb.carrier_reference, cost=cost, expires_at=lb.expires_at,
+                 label_format=lb.label_format, qr_code_url=lb.qr_code_url, attempts=lb.attempts,
+                 next_attempt_at=lb.next_attempt_at, error_code=LabelErrorCode.parse(lb.error_code),
+                 error_message=lb.error_message, voided_at=lb.voided_at,
+                 void_status=VoidStatus(lb.void_status) if lb.void_status else None,
+                 void_attempts=lb.void_attempts, carrier_voided_at=lb.carrier_voided_at,
+                 first_scan_at=lb.first_scan_at, delivered_at=lb.delivered_at)
+
+
+# --- domain → rows --------------------------------------------------------------------------------
+def new_return_row(ret: Return) -> ReturnRow:
+    row = ReturnRow(id=ret.id, number=ret.number or f"~{ret.id.replace('-', '')[:24]}", tenant=ret.tenant,
+                    order_id=ret.order_id, order_number=ret.order_number, channel=ret.channel, timezone=ret.timezone,
+                    customer_email=ret.customer_email, customer_id=ret.customer_id, currency=ret.currency,
+                    policy_version=ret.policy_version, created_at=ret.created_at,
+                    exception_requested=ret.exception_requested, note=ret.note,
+                    lines=[ReturnLineRow(order_line_id=ln.order_line_id, product_name=ln.product_name, sku=ln.sku,
+                                         quantity=ln.quantity, reason=ln.reason, comment=ln.comment,
+                                         refund_amount=ln.refund.amount) for ln in ret.lines],
+                    refunds=[], labels=[], events=[])
+    update_return_row(row, ret)
+    return row
+
+
+def update_return_row(row: ReturnRow, ret: Return) -> None:
+    """Copy what may change onto the row (SQLAlchemy writes only what differs)."""
+    _set(row, status=ret.status.value, resolution=ret.resolution.value if ret.resolution else None,
+         refund_total=ret.refund_total.amount, shipping_deduction=ret.shipping_deduction.amount,
+         shipping_refund=ret.shipping_refund.amount, out_of_policy=ret.out_of_policy, deadline=ret.deadline,
+         grace_deadline=ret.grace_deadline, updated_at=ret.updated_at, refund_due_at=ret.refund_due_at,
+         record_due_at=ret.record_due_at)
+    decision = decision_to_json(ret.decision)
+    if row.decision != decision:
+        row.decision = decision
+    by_id = {r.id: r for r in row.refunds}
+    for refund in ret.refunds:
+        existing = by_id.get(refund.id)
+        if existing is None:
+            existing = RefundRow(id=refund.id, tenant=ret.tenant, order_id=ret.order_id, payment_id=refund.payment_id,
+                                 payment_reference=refund.payment_reference, gateway=refund.gateway,
+                                 amount=refund.amount.amount, currency=refund.amount.currency,
+                                 idempotency_key=refund.idempotency_key, created_at=refund.created_at)
+            row.refunds.append(existing)
+        update_refund_row(existing, refund)
+    labels = {lb.id: lb for lb in row.labels}
+    for label in ret.labels:
+        found = labels.get(label.id)
+        if found is None:
+            found = LabelRow(id=label.id, carrier=label.carrier, created_at=label.created_at,
+                             pdf=label.pdf or b"")
+            row.labels.append(found)
+        update_label_row(found, label)
+
+
+def update_refund_row(row: RefundRow, r: Refund) -> None:
+    _set(row, status=r.status.value, psp_reference=r.psp_reference, failure_code=r.failure_code,
+         failure_message=r.failure_message, attempts=r.attempts, next_attempt_at=r.next_attempt_at,
+         updated_at=r.updated_at or r.created_at, provider_updated_at=r.provider_updated_at,
+         retrying_since=r.retrying_since)
+
+
+def update_label_row(row: LabelRow, lb: Label) -> None:
+    _set(row, status=lb.status.value, purchase_key=lb.purchase_key, tracking_number=lb.tracking_number,
+         carrier_reference=lb.carrier_reference, cost=lb.cost.amount if lb.cost else None,
+         currency=lb.cost.currency if lb.cost else None, expires_at=lb.expires_at, label_format=lb.label_format,
+         qr_code_url=lb.qr_code_url, attempts=lb.attempts, next_attempt_at=lb.next_attempt_at,
+         error_code=lb.error_code.value if lb.error_code else None, error_message=lb.error_message,
+         voided_at=lb.voided_at, void_status=lb.void_status.value if lb.void_status else None,
+         void_attempts=lb.void_attempts, carrier_voided_at=lb.carrier_voided_at, first_scan_at=lb.first_scan_at,
+         delivered_at=lb.delivered_at)
+    if lb.pdf is not None:
+        row.pdf = lb.pdf  # only a label issued in this unit of work carries its PDF
+
+
+def event_row(e: ReturnEvent) -> ReturnEventRow:
+    return ReturnEventRow(at=e.at, actor=e.actor.label[:320], type=e.type_name, note=e.note)
+
+
+def _set(row: Any, **values: Any) -> None:
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)

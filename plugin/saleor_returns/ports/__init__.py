@@ -1,0 +1,57 @@
+"""The Protocols the services need (ARCHITECTURE "Shape of the code"): providers (orders, refunds,
+carriers, the store's books, clock, settings) and persistence (a unit of work with repositories of
+domain objects). Adapters implement them; adapters/memory has an in-memory one of each, and both pass
+the same contract tests."""
+from .persistence import (
+    GoodwillRepository,
+    InboxRepository,
+    InstallationRepository,
+    PolicyRepository,
+    PolicyVersion,
+    ReturnFilter,
+    ReturnRef,
+    ReturnRepository,
+    StoredInstallation,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    WorkItem,
+    WorkQueue,
+)
+from .providers import (
+    LABEL_ADDRESS_INVALID,
+    LABEL_NO_RATE,
+    LABEL_NOT_CONFIGURED,
+    LABEL_REFUSED,
+    LABEL_TIMEOUT,
+    LABEL_UNAVAILABLE,
+    Carriers,
+    Clock,
+    Config,
+    IssuedLabel,
+    LabelCarrier,
+    LabelError,
+    LabelLine,
+    LabelRequest,
+    OrderSource,
+    ProviderEvent,
+    ProviderRefund,
+    RecordedLine,
+    RefundGateway,
+    RefundGateways,
+    RefundLedger,
+    ReturnRecord,
+    StoreRecorder,
+    Stores,
+    UpstreamUnavailable,
+    VoidOutcome,
+)
+
+__all__ = [
+    "LABEL_ADDRESS_INVALID", "LABEL_NO_RATE", "LABEL_NOT_CONFIGURED", "LABEL_REFUSED", "LABEL_TIMEOUT",
+    "LABEL_UNAVAILABLE", "Carriers", "Clock", "Config", "GoodwillRepository", "InboxRepository",
+    "InstallationRepository", "IssuedLabel", "LabelCarrier", "LabelError", "LabelLine", "LabelRequest", "OrderSource",
+    "PolicyRepository", "PolicyVersion", "ProviderEvent", "ProviderRefund", "RecordedLine", "RefundGateway",
+    "RefundGateways", "RefundLedger", "ReturnFilter", "ReturnRecord", "ReturnRef", "ReturnRepository", "Stores",
+    "StoreRecorder", "StoredInstallation", "UnitOfWork", "UnitOfWorkFactory", "UpstreamUnavailable", "VoidOutcome",
+    "WorkItem", "WorkQueue",
+]
