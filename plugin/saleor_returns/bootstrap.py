@@ -1,16 +1,19 @@
-"""Wiring: settings in, a ready Deps out. The one place that picks adapters."""
+"""Wiring: settings in, a ready Deps out. The one place that picks adapters (the composition root)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .adapters.carriers.router import CarrierRouter
 from .adapters.db.engine import make_engine, make_sessionmaker
 from .adapters.db.uow import SqlUnitOfWork
+from .adapters.refunds.directory import Gateways
 from .adapters.refunds.simulated import SimulatedRefundGateway
 from .adapters.refunds.stripe_gateway import StripeRefundGateway
-from .ports import Clock, LabelCarrier, OrderSource, RefundGateway
+from .ports import Clock, LabelCarrier, OrderSource, RefundGateway, UnitOfWork
 from .services.context import Deps, SystemClock
 from .settings import Settings
 
@@ -32,15 +35,37 @@ def build(settings: Settings, orders: OrderSource, *, refunds: RefundGateway | N
     sessions = make_sessionmaker(engine)
     clock = clock or SystemClock()
 
-    def uow(readonly: bool = False) -> SqlUnitOfWork:
+    def uow(readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(sessions, engine, readonly=readonly)
 
-    deps = Deps(uow=uow, orders=orders, refunds=refunds or refund_gateway(settings),
-                carrier=carrier or label_carrier(settings, clock), clock=clock, settings=settings)
-    from .services.tenants import attach_saleor
+    deps = Deps(uow=uow, orders=orders, refunds=Gateways(refunds or refund_gateway(settings)),
+                carriers=carriers_of(carrier) if carrier is not None else label_carrier(settings, clock),
+                clock=clock, settings=settings)
+    from .adapters.saleor.tenants import attach_saleor
 
-    attach_saleor(deps, wrap_gateway=refunds is None)  # the installed Saleor instances (services/tenants.py)
+    tenants = attach_saleor(deps, wrap_gateway=refunds is None)  # the installed Saleor instances
+    deps.stores = StoreDirectory(settings.tenant, orders, tenants)
     return Wiring(deps, engine)
+
+
+def carriers_of(carrier: LabelCarrier) -> CarrierRouter:
+    """One carrier (tests, tools) as the carriers of every channel."""
+    return carrier if isinstance(carrier, CarrierRouter) else CarrierRouter({carrier.name: carrier}, carrier.name)
+
+
+@dataclass
+class StoreDirectory:
+    """ports.Stores: the standalone store by its tenant name, installed Saleor stores by their API URL."""
+
+    standalone: str
+    orders: OrderSource
+    saleor: Any
+
+    async def orders_for(self, tenant: str) -> OrderSource | None:
+        if tenant == self.standalone:
+            return self.orders
+        found: OrderSource | None = await self.saleor.orders_for(tenant)
+        return found
 
 
 def refund_gateway(settings: Settings) -> RefundGateway:
@@ -51,11 +76,11 @@ def refund_gateway(settings: Settings) -> RefundGateway:
     if settings.refund_gateway == "saleor":
         from .adapters.refunds.saleor_gateway import SaleorRefundGateway
 
-        return SaleorRefundGateway()  # connected to the installed stores by services.tenants.attach_saleor
+        return SaleorRefundGateway()  # connected to the installed stores by adapters.saleor.tenants.attach_saleor
     raise ValueError(f"unknown refund gateway {settings.refund_gateway!r}")
 
 
-def label_carrier(settings: Settings, clock: Clock) -> LabelCarrier:
+def label_carrier(settings: Settings, clock: Clock) -> CarrierRouter:
     """The carrier per channel (RETURNS_LABEL_CARRIER, RETURNS_LABEL_CARRIERS): see adapters/carriers/setup.py."""
     from .adapters.carriers.setup import carriers_from_settings
 

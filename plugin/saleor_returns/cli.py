@@ -225,7 +225,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     asyncio.run(_seed())
     wiring = build(settings, source)
     _print_demo_banner(settings, orders_path, store)
-    uvicorn.run(create_app(wiring.deps), host=args.host, port=args.port, log_config=None, access_log=False)
+    uvicorn.run(create_app(wiring.deps, background_work=True), host=args.host, port=args.port, log_config=None,
+                access_log=False)
     return 0
 
 
@@ -292,19 +293,15 @@ def _stripe_banner(settings) -> str:
     return f" at {settings.stripe_api_base}; webhooks: POST {settings.public_url}/webhooks/stripe"
 
 
-class _NoOrders:
-    """The order source of background commands: refund rows carry all a refund needs, no order is read."""
+def standalone_orders(settings):  # type: ignore[no-untyped-def]
+    """The standalone store's orders for commands outside the server: the orders file when there is one
+    (RETURNS_ORDERS_FILE), else none (the deployment serves Saleor stores only)."""
+    from .adapters.demo.order_source import DemoOrderSource
+    from .adapters.saleor.tenants import NoStandaloneOrders
 
-    async def get_order(self, order_id: str):
-        from .ports import UpstreamUnavailable
-
-        raise UpstreamUnavailable("background commands read no orders")
-
-    async def get_channel(self, slug: str):
-        return None
-
-    def return_address(self, channel_slug: str):
-        raise KeyError(channel_slug)
+    if settings.orders_file is None:
+        return NoStandaloneOrders()
+    return DemoOrderSource(_load_store(settings.orders_file))
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -312,11 +309,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     from .bootstrap import build
     from .logs import configure
-    from .services.refund_worker import run_worker
+    from .services.worker import run_worker
 
     settings = load_settings()
     configure(settings.log_level, settings.log_format)
-    wiring = build(settings, _NoOrders())
+    wiring = build(settings, standalone_orders(settings))  # every store's work: the standalone one and Saleor's
 
     async def _run() -> None:
         stop = asyncio.Event()
@@ -346,7 +343,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     except SettingsError as err:
         raise UserFacingError(str(err)) from err
     configure(settings.log_level, settings.log_format)
-    wiring, ledger = build(settings, _NoOrders()), StripeRefundGateway.from_settings(settings)
+    wiring, ledger = build(settings, standalone_orders(settings)), StripeRefundGateway.from_settings(settings)
 
     async def _run():
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import UTC, datetime
 
 
 def add_labels_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -17,28 +16,22 @@ def add_labels_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def cmd_labels(args: argparse.Namespace) -> int:
-    from .adapters.demo.order_source import DemoOrderSource
     from .bootstrap import build
-    from .cli import UserFacingError, load_settings, project_file
+    from .cli import load_settings, standalone_orders
     from .logs import configure
     from .services import label_expiry
 
     settings = load_settings()
     configure(settings.log_level, settings.log_format)
-    orders_file = settings.orders_file or project_file("examples", "demo-orders.json")
-    if orders_file is None and args.action != "expire":
-        raise UserFacingError("retrying label purchases reads the orders: set RETURNS_ORDERS_FILE")
-    source = DemoOrderSource.from_file(orders_file, datetime.now(UTC)) if orders_file else None
-    wiring = build(settings, source)  # type: ignore[arg-type]
+    wiring = build(settings, standalone_orders(settings))  # every store: the standalone one and Saleor's
 
     async def _run() -> str:
         try:
             if args.action == "expire":
-                return f"{await label_expiry.expire_labels(wiring.deps)} expired"
+                return f"{await label_expiry.expire_due(wiring.deps)} expired"
             if args.action == "retry":
-                claimed, issued = await label_expiry.retry_purchases(wiring.deps)
-                voided = await label_expiry.retry_voids(wiring.deps)
-                return f"{claimed} purchases retried ({issued} issued), {voided} voided with the carrier"
+                retried, issued, voided = await label_expiry.retry_due(wiring.deps)
+                return f"{retried} purchases retried ({issued} issued), {voided} voided with the carrier"
             return str(await label_expiry.run_label_work(wiring.deps))
         finally:
             await wiring.close()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .carrier_settings import CarrierSettings, CarrierSettingsError
 from .domain.money import Money, parse_amounts
@@ -175,3 +176,11 @@ def _stripe_numbers(e: dict[str, str]) -> dict[str, object]:
         raise SettingsError(f"STRIPE_TIMEOUT (seconds) and STRIPE_MAX_NETWORK_RETRIES (a whole number) must be "
                             f"numbers: {exc}") from exc
     return out
+
+
+def settings_of(deps: Any) -> "Settings":
+    """The full settings of a wiring, for the web edge and the adapters (services read them as ports.Config)."""
+    found = deps.settings
+    if not isinstance(found, Settings):
+        raise TypeError("the wiring was built without Settings")
+    return found

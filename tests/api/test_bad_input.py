@@ -55,7 +55,7 @@ async def _row_counts(deps) -> dict[str, int]:
 def saved(app) -> dict[str, Any]:
     """Everything a refused request must leave alone: returns (as staff see them), rows, gateway calls."""
     listed = app.gql(STATE, staff=True)["returnRequests"]["edges"]
-    gateway = app.deps.refunds
+    gateway = app.deps.refunds.default
     return {"returns": [e["node"] for e in listed], "rows": app.run(_row_counts(app.deps)),
             "gateway": (gateway.calls, sorted(gateway.performed))}
 
@@ -119,7 +119,7 @@ def rejected_camera(app) -> str:
 
 def cover_refund_waiting(app) -> str:
     """The cover kept while the payment provider is down: APPROVED (KEEP_ITEM), its refund PENDING."""
-    app.deps.refunds.unavailable = True
+    app.deps.refunds.default.unavailable = True
     ret = app.gql(REQUEST_RETURN, request("ORD-1002", "ben@example.com", line("L-1002-1")))
     ret = ret["requestReturn"]["returnRequest"]
     assert (ret["status"], ret["resolution"], [r["status"] for r in ret["refunds"]]) == \

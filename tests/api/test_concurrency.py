@@ -35,7 +35,7 @@ def test_twenty_identical_keep_item_requests_make_one_return_and_one_refund(app)
     assert len(made) == 1 and made[0]["returnRequest"]["status"] == "REFUNDED"
     assert {r.get("code") for r in results if r["__typename"] == "ReturnError"} == {"ALREADY_RETURNED"}
     assert len(_returns_of(app, "ORD-1002")) == 1
-    assert len([c for c in app.deps.refunds.refunds if c.order_id == "ORD-1002"]) == 1
+    assert len([c for c in app.deps.refunds.default.refunds if c.order_id == "ORD-1002"]) == 1
 
 
 def test_racing_requests_for_different_lines_never_refund_more_than_was_paid(app, gateway):
@@ -56,11 +56,10 @@ def test_racing_requests_for_different_lines_never_refund_more_than_was_paid(app
     paid = sum(c.amount.amount for c in gateway.refunds if c.order_id == "ORD-1002")
     order = app.run(app.deps.orders.get_order("ORD-1002"))
     assert paid <= order.charged.amount
-    from saleor_returns.adapters.db.repository import Repository  # noqa: F401  (same rows as the API)
     units = app.run(_units(app, "ORD-1002"))
     assert units.get("L-1002-1", 0) <= 1 and units.get("L-1002-2", 0) <= 2
 
 
 async def _units(app, order_id: str) -> dict[str, int]:
     async with app.deps.uow(readonly=True) as tx:
-        return await tx.repo.returned_units(app.deps.tenant, order_id)
+        return await tx.returns.returned_units(app.deps.tenant, order_id)

@@ -15,7 +15,6 @@ import pytest
 from documents import CANCEL, RECEIVED, REQUEST_RETURN, RETURN_FIELDS, RETURN_REQUEST, UPDATE_POLICY, line, request
 from saleor_returns.carrier_settings import CarrierSettings
 from saleor_returns.services import label_expiry
-from saleor_returns.services.labels import issue_label
 from saleor_returns.settings import Settings
 from support.fake_easypost import API_KEY as EASYPOST_KEY
 from support.fake_easypost import FakeEasyPost, sign, tracker_event
@@ -146,16 +145,12 @@ def test_an_outage_is_retried_by_the_worker_and_racing_retries_buy_one_label(app
     assert ret["status"] == "APPROVED"
     assert "try again automatically" in ret["labelError"]["message"]
 
-    # when EasyPost is back and, a minute later, four workers and two direct calls race for the label
+    # when EasyPost is back and, a minute later, six workers race for the label
     easypost.fail_buys_with = None
     easypost.buy_delay_seconds = 0.2
     clock.advance(minutes=2)
-    order = app.run(app.deps.orders.get_order("ORD-1001"))
-
     async def race():
-        work = [label_expiry.retry_purchases(app.deps) for _ in range(4)]
-        work += [issue_label(app.deps, ret["id"], order) for _ in range(2)]
-        return await asyncio.gather(*work)
+        return await asyncio.gather(*(label_expiry.retry_due(app.deps) for _ in range(6)))
 
     app.run(race())
 

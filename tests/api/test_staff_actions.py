@@ -57,7 +57,7 @@ def types(ret: dict) -> list[str]:
 
 def paid(app, order_id: str) -> list[tuple[Decimal, str]]:
     """Refunds the gateway actually paid for an order: (amount, payment reference)."""
-    return [(c.amount.amount, c.psp_reference) for c in app.deps.refunds.refunds if c.order_id == order_id]
+    return [(c.amount.amount, c.psp_reference) for c in app.deps.refunds.default.refunds if c.order_id == order_id]
 
 
 def eligibility_of(app, order_id: str, email: str, line_id: str) -> dict:
@@ -111,7 +111,7 @@ def test_goodwill_beyond_the_daily_budget_needs_the_owner(app):
     assert spent["status"] == "LABEL_ISSUED" and "GOODWILL_SPENT" in types(spent)
     camera = camera_in_review(app)
     before = staff_view(app, camera["id"])
-    calls = app.deps.refunds.calls
+    calls = app.deps.refunds.default.calls
 
     # when the admin converts the camera (3,499.00) to keep-the-item
     refused = app.gql(APPROVE, {"id": camera["id"], "resolution": "KEEP_ITEM"}, staff=True)["approveReturn"]
@@ -121,7 +121,7 @@ def test_goodwill_beyond_the_daily_budget_needs_the_owner(app):
     assert "owner" in refused["message"]
     assert staff_view(app, camera["id"]) == before
     assert before["status"] == "PENDING_REVIEW" and before["resolution"] == "SHIP_BACK" and before["refunds"] == []
-    assert app.deps.refunds.calls == calls and paid(app, "ORD-1004") == []
+    assert app.deps.refunds.default.calls == calls and paid(app, "ORD-1004") == []
 
     # when the owner makes the same approval, then it goes through: refunded at once, kept, no label
     approved = app.gql(APPROVE, {"id": camera["id"], "resolution": "KEEP_ITEM"}, token=owner(app))["approveReturn"]

@@ -38,7 +38,7 @@ def test_cheap_cover_is_refunded_at_once_and_kept(app):
     assert ret["resolution"] == "KEEP_ITEM" and ret["status"] == "REFUNDED" and ret["label"] is None
     assert [(r["status"], r["amount"]["amount"]) for r in ret["refunds"]] == [("SUCCEEDED", "19.99")]
     # and the gateway paid exactly one refund for this order, to the original payment
-    paid = [(c.amount.amount, c.psp_reference) for c in app.deps.refunds.refunds if c.order_id == "ORD-1002"]
+    paid = [(c.amount.amount, c.psp_reference) for c in app.deps.refunds.default.refunds if c.order_id == "ORD-1002"]
     assert paid == [(Decimal("19.99"), "pi_demo_1002")]
 
 

@@ -23,7 +23,8 @@ from saleor_returns.adapters.demo.orders_file import parse_demo_store
 from saleor_returns.adapters.refunds.simulated import SimulatedRefundGateway
 from saleor_returns.bootstrap import build
 from saleor_returns.services.policies import seed_policies
-from saleor_returns.services.refund_worker import claim_due, run_once
+from saleor_returns.services.refund_worker import claim_due
+from saleor_returns.services.worker import run_once
 from support.app_runner import running_app
 from support.databases import backend
 from support.fake_stripe import FakeStripe, gateway_for, keep_item_orders, stripe_settings
@@ -191,8 +192,9 @@ def test_a_claim_skips_refunds_another_worker_has_locked(waiting_refunds, settin
         other = build(settings, DemoOrderSource(demo_store), refunds=SimulatedRefundGateway(), clock=clock)
         try:
             async with app.deps.uow() as first:  # worker A has selected (and locked) five, not yet committed
-                locked = {r.id for r in await first.repo.due_refunds(clock.now(), 5)}
-                claimed = set(await claim_due(other.deps, WAITING))  # worker B claims meanwhile
+                mine = await first.work.claim_due_refunds(clock.now(), 5, settings.refund_lease)
+                locked = {item.item_id for item in mine}
+                claimed = {item.item_id for item in await claim_due(other.deps, WAITING)}  # worker B, meanwhile
             return locked, claimed
         finally:
             await other.close()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from documents import REQUEST_RETURN, RETRY, RETURN_REQUEST, line, request
 from saleor_returns.adapters.db.models import ProcessedEventRow
-from saleor_returns.services.refund_worker import run_once
+from saleor_returns.services.worker import run_once
 from support.fake_stripe import FakeStripe
 
 

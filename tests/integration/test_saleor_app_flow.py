@@ -11,11 +11,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
-
-from saleor_returns.adapters.db.models import SaleorInstallationRow
 from saleor_returns.adapters.demo.order_source import DemoOrderSource
 from saleor_returns.adapters.saleor.markers import marker_key
+from saleor_returns.ports import ReturnRef, StoredInstallation
+from saleor_returns.services.store_records import record_in_store
 from support.fake_saleor import FakeSaleor, ReturnsApp
 
 RETURN_FIELDS = """id number orderId status resolution refundTotal { amount currency }
@@ -77,7 +76,7 @@ def test_a_store_installs_the_app_and_its_token_is_kept_encrypted(fake, returns_
     # then the app confirmed the token with Saleor and keeps it, encrypted, for that API URL
     assert fake.calls[:1] == ["AppIdentity"]
     row = returns_app.run(_installation(returns_app, fake.api_url))
-    assert (row.app_id, row.active, row.saleor_domain, row.schema_version) == (saleor_app.id, True, fake.domain,
+    assert (row.app_id, row.active, row.domain, row.schema_version) == (saleor_app.id, True, fake.domain,
                                                                                "3.24")
     assert saleor_app.token not in row.auth_token and len(row.auth_token) > 60
     assert row.jwks["keys"][0]["kid"] == fake.key.kid
@@ -246,10 +245,11 @@ def test_removing_the_app_in_saleor_deactivates_the_store_and_a_reinstall_brings
     assert body["__typename"] == "OrderReturnEligibility"
 
 
-async def _installation(app: ReturnsApp, api_url: str) -> SaleorInstallationRow:
+async def _installation(app: ReturnsApp, api_url: str) -> StoredInstallation:
     async with app.deps.uow(readonly=True) as tx:
-        return (await tx.session.execute(select(SaleorInstallationRow).where(
-            SaleorInstallationRow.saleor_api_url == api_url))).scalar_one()
+        found = await tx.installations.load(api_url)
+    assert found is not None
+    return found
 
 
 def test_the_request_and_a_webhook_writing_back_at_once_leave_one_note(fake, returns_app, clock):
@@ -266,12 +266,12 @@ def test_the_request_and_a_webhook_writing_back_at_once_leave_one_note(fake, ret
 
     # when two writers (the request's and a webhook's) write the same return back at the same moment,
     # both reading Saleor before either writes
-    from saleor_returns.services.saleor_writeback import record_in_store
     fake.delays["WritebackState"] = 0.3
 
     async def both():
         deps = await returns_app.deps.saleor.deps_for(returns_app.deps, fake.api_url)
-        return await asyncio.gather(record_in_store(deps, ret["id"]), record_in_store(deps, ret["id"]))
+        ref = ReturnRef(fake.api_url, ret["id"], order["id"])
+        return await asyncio.gather(record_in_store(deps, ref), record_in_store(deps, ref))
 
     steps = returns_app.run(both())
 

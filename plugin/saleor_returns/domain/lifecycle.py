@@ -34,9 +34,7 @@ TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
     S.IN_TRANSIT: frozenset({S.RECEIVED, S.REFUNDED, S.REFUND_FAILED, S.CANCELLED}),
     S.RECEIVED: frozenset({S.REFUNDED, S.REFUND_FAILED, S.CANCELLED}),
     S.REFUNDED: frozenset({S.CLOSED, S.REFUND_FAILED}),  # a provider may fail a refund later
-    # staff retry: back to where the return was when its refund failed
-    S.REFUND_FAILED: frozenset({S.REFUNDED, S.CLOSED, S.CANCELLED, S.APPROVED, S.LABEL_ISSUED, S.IN_TRANSIT,
-                                S.RECEIVED}),
+    S.REFUND_FAILED: frozenset({S.REFUNDED, S.CLOSED, S.CANCELLED}),
     S.CLOSED: frozenset(),
     S.REJECTED: frozenset(),
     S.CANCELLED: frozenset(),
@@ -46,6 +44,8 @@ TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
 ACTIVE = frozenset(set(ReturnStatus) - {S.REJECTED, S.CANCELLED})
 # the shopper may cancel until the parcel is scanned
 SHOPPER_CANCELLABLE = frozenset({S.REQUESTED, S.PENDING_REVIEW, S.APPROVED, S.LABEL_ISSUED})
+# a staff retry of a failed refund puts the return back where it was when the refund failed
+RETRY_BACK_TO = frozenset({S.APPROVED, S.LABEL_ISSUED, S.IN_TRANSIT, S.RECEIVED})
 # staff may mark received from these (parcels arrive without scans)
 RECEIVABLE = frozenset({S.APPROVED, S.LABEL_ISSUED, S.IN_TRANSIT})
 

@@ -16,7 +16,7 @@ from .actors import SYSTEM as _SYSTEM
 from .actors import Actor
 from .codes import ReturnError, ReturnErrorCode
 from .events import EventType
-from .lifecycle import Resolution, ReturnStatus, can_move, ensure_transition
+from .lifecycle import RETRY_BACK_TO, Resolution, ReturnStatus, can_move
 from .money import Money
 from .order import Order
 from .refund_math import left_per_payment, split_over_payments
@@ -186,6 +186,15 @@ class MoneyMoves:
             self.updated_at = now
             self.log(now, actor, EventType.REFUNDED)
 
+    def refund_waiting(self, why: str, now: datetime) -> None:
+        """A refund is due but cannot be planned now (the store is down); it stays due for the worker."""
+        self.log(now, _SYSTEM, EventType.REFUND_WAITING, why)
+
+    def postpone_refund(self, until: datetime) -> None:
+        """The due refund cannot be planned yet (the store is still down): look again then."""
+        if self.refund_due_at is not None:
+            self.refund_due_at = until
+
     # --- staff retry ---------------------------------------------------------------------------
     def retry_refunds(self, actor: Actor, now: datetime, lease: timedelta) -> None:
         """retryRefund: a waiting refund is tried again with its own key; a return whose refund failed goes
@@ -195,7 +204,7 @@ class MoneyMoves:
             return
         if self.status is ReturnStatus.REFUND_FAILED:
             back = self._before_failure()
-            ensure_transition(self.status, back)
+            assert back in RETRY_BACK_TO
             self.status, self.updated_at = back, now
             self.log(now, actor, EventType.REFUND_RETRIED, f"back to {back.value}")
             for refund in self.refunds:

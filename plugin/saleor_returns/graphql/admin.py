@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import strawberry
 
-from ..adapters.db.repository import ReturnFilter, encode_cursor
 from ..domain.codes import ReturnError as DomainError
+from ..ports import ReturnFilter
 from ..services import staff_actions
 from ..services.queries import list_returns
 from .context import Info
@@ -61,7 +61,8 @@ class AdminQuery:
         except DomainError as err:
             raise top_level(err) from err
         return ReturnRequestConnection(
-            edges=[ReturnRequestEdge(node=ReturnRequest.of(r), cursor=encode_cursor(r.seq)) for r in page.rows],
+            edges=[ReturnRequestEdge(node=ReturnRequest.of(r), cursor=page.cursor(i))
+                   for i, r in enumerate(page.returns)],
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor))
 
 

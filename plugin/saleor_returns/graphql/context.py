@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from ..domain.codes import ReturnError, ReturnErrorCode
 from ..services.context import Actor, Deps
+from ..settings import settings_of
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Context:
         return self.staff
 
     def link(self, path: str) -> str:
-        base = str(self.request.base_url).rstrip("/") if self.request else self.deps.settings.public_url
+        base = str(self.request.base_url).rstrip("/") if self.request else settings_of(self.deps).public_url
         return base + path
 
 
@@ -54,7 +55,7 @@ def build_context(deps: Deps, request: Request | None) -> Context:
     ctx = Context(deps, request)
     if token is None:
         return ctx
-    settings = deps.settings
+    settings = settings_of(deps)
     if settings.owner_token and hmac.compare_digest(token, settings.owner_token):
         ctx.staff = Actor.staff("owner", owner=True)
     elif hmac.compare_digest(token, settings.admin_token):

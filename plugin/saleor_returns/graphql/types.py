@@ -9,18 +9,19 @@ from zoneinfo import ZoneInfo
 import strawberry
 from graphql import GraphQLError
 
-from ..adapters.db.models import LabelRow, RefundRow, ReturnRow
 from ..domain import codes
 from ..domain.codes import EligibilityCode, ReturnErrorCode
 from ..domain.eligibility import LineEligibility as DomainLineEligibility
+from ..domain.events import EventType
+from ..domain.labels import Label as DomainLabel
+from ..domain.labels import LabelErrorCode
 from ..domain.lifecycle import Resolution, ReturnStatus
 from ..domain.money import Money as DomainMoney
 from ..domain.policy import GraceMode, OverrideLevel, RefundTiming, ReturnShipping, WindowStart
+from ..domain.refunds import Refund as DomainRefund
 from ..domain.refunds import RefundStatus
-from ..ports import LABEL_ADDRESS_INVALID
+from ..domain.returns import Return
 from ..services.eligibility import OrderEligibilityView
-from ..services.labels import active_label, failure_message, label_failure
-from ..services.labels import ship_by as label_ship_by
 from ..web.label_links import label_link
 from .context import Info
 
@@ -33,6 +34,7 @@ strawberry.enum(ReturnErrorCode, description="What went wrong, for clients to sw
 strawberry.enum(ReturnStatus)
 strawberry.enum(Resolution, description="Keep the item (refund now) or ship it back.")
 strawberry.enum(RefundStatus)
+strawberry.enum(EventType, name="ReturnEventType", description="What happened to a return (ReturnEvent.kind).")
 for _enum in (GraceMode, RefundTiming, WindowStart, ReturnShipping, OverrideLevel):
     strawberry.enum(_enum)
 
@@ -137,10 +139,9 @@ class Refund:
     created_at: datetime
 
     @classmethod
-    def of(cls, r: RefundRow) -> "Refund":
-        return cls(id=strawberry.ID(r.id), amount=Money.row(r.amount, r.currency),
-                   status=RefundStatus(r.status), gateway=r.gateway, psp_reference=r.psp_reference,
-                   failure_code=r.failure_code,
+    def of(cls, r: DomainRefund) -> "Refund":
+        return cls(id=strawberry.ID(r.id), amount=Money.of(r.amount), status=r.status, gateway=r.gateway,
+                   psp_reference=r.psp_reference, failure_code=r.failure_code,
                    failure_message=r.failure_message, created_at=r.created_at)
 
 
@@ -174,6 +175,7 @@ class ReturnEvent:
     actor: str
     type: str
     note: str | None
+    kind: EventType = strawberry.field(description="`type` as an enum (OTHER: a type this version does not know).")
 
 
 @strawberry.type
@@ -197,49 +199,48 @@ class ReturnRequest:
     events: list[ReturnEvent]
     customer_email: str
     exception_requested: bool
-    row: strawberry.Private[ReturnRow]
+    row: strawberry.Private[Return]
 
     @strawberry.field(description="The label to print, when the item ships back.")
     def label(self, info: Info) -> ReturnLabel | None:
-        lb = active_label(self.row)
+        lb = self.row.active_label
         return label_of(lb, info) if lb else None
 
     @strawberry.field(description="Why there is no label yet (code LABEL_FAILED), for the shopper and staff; "
                                   "null when there is a label or none was tried.")
     def label_error(self) -> ReturnError | None:
-        failed = label_failure(self.row)
+        failed = self.row.label_failure
         if failed is None:
             return None
-        return ReturnError(code=codes.ReturnErrorCode.LABEL_FAILED, message=failure_message(failed),
-                           field="shippingAddress" if failed.error_code == LABEL_ADDRESS_INVALID else None)
+        return ReturnError(code=codes.ReturnErrorCode.LABEL_FAILED, message=failed.failure_message(),
+                           field="shippingAddress" if failed.error_code is LabelErrorCode.ADDRESS_INVALID else None)
 
     @strawberry.field(description="Ship the parcel by then: the date printed on the label (store time zone).")
     def ship_by(self, info: Info) -> datetime | None:
-        lb = active_label(self.row)
+        lb = self.row.active_label
         if lb is None:
             return None
-        moment = label_ship_by(self.row, lb.created_at, info.context.deps.settings.label_valid_days)
+        moment = self.row.ship_by(lb.created_at, info.context.deps.settings.label_valid_days)
         return moment.astimezone(ZoneInfo(self.timezone))
 
     @classmethod
-    def of(cls, r: ReturnRow) -> "ReturnRequest":
-        d = r.decision or {}
+    def of(cls, r: Return) -> "ReturnRequest":
+        d = r.decision
         return cls(
             id=strawberry.ID(r.id), number=r.number, order_id=strawberry.ID(r.order_id), order_number=r.order_number,
-            channel=r.channel, status=ReturnStatus(r.status),
-            resolution=Resolution(r.resolution) if r.resolution else None, created_at=r.created_at,
+            channel=r.channel, status=r.status, resolution=r.resolution, created_at=r.created_at,
             updated_at=r.updated_at, deadline=_local(r.deadline, r.timezone),
             grace_deadline=_local(r.grace_deadline, r.timezone), timezone=r.timezone,
             lines=[ReturnLine(order_line_id=strawberry.ID(line.order_line_id), quantity=line.quantity,
-                              reason=line.reason, refund=Money.row(line.refund_amount, r.currency),
-                              product_name=line.product_name, sku=line.sku, comment=line.comment)
+                              reason=line.reason, refund=Money.of(line.refund), product_name=line.product_name,
+                              sku=line.sku, comment=line.comment)
                    for line in r.lines],
-            refund_total=Money.row(r.refund_total, r.currency), refunds=[Refund.of(x) for x in r.refunds],
-            decision=Decision(resolution=Resolution(r.resolution) if r.resolution else None,
-                              policy_version=r.policy_version,
-                              trace=[RuleVerdict(**t) for t in d.get("trace", [])],
-                              review_reasons=list(d.get("review_codes", []))),
-            events=[ReturnEvent(at=e.at, actor=e.actor, type=e.type, note=e.note) for e in r.events],
+            refund_total=Money.of(r.refund_total), refunds=[Refund.of(x) for x in r.refunds],
+            decision=Decision(resolution=r.resolution, policy_version=r.policy_version,
+                              trace=[RuleVerdict(rule=t.rule, verdict=t.verdict, detail=t.detail) for t in d.trace],
+                              review_reasons=[c.value for c in d.review_codes]),
+            events=[ReturnEvent(at=e.at, actor=e.actor.label, type=e.type_name, note=e.note, kind=e.type)
+                    for e in r.events],
             customer_email=r.customer_email, exception_requested=r.exception_requested, row=r)
 
 
@@ -248,10 +249,9 @@ def _local(moment: datetime | None, timezone: str) -> datetime | None:
     return moment.astimezone(ZoneInfo(timezone)) if moment else None
 
 
-def label_of(lb: LabelRow, info: Info) -> ReturnLabel:
+def label_of(lb: DomainLabel, info: Info) -> ReturnLabel:
     return ReturnLabel(carrier=lb.carrier, tracking_number=lb.tracking_number, url=label_link(info.context, lb),
-                       cost=Money.row(lb.cost, lb.currency) if lb.cost is not None and lb.currency else None,
-                       expires_at=lb.expires_at)
+                       cost=Money.of(lb.cost) if lb.cost is not None else None, expires_at=lb.expires_at)
 
 
 @strawberry.type

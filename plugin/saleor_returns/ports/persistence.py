@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from types import TracebackType
 from typing import Any, Protocol
 
+from ..domain.labels import Label
 from ..domain.money import Money
 from ..domain.policy import Policy
+from ..domain.refunds import Refund
 from ..domain.returns import Return
 from ..domain.tracking import TrackingUpdate
 
@@ -86,7 +89,7 @@ class ReturnRepository(Protocol):
         """The customer's active keep-item returns since `since` in `currency`: how many, and their total."""
         ...
 
-    async def list(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[tuple[int, Return]]:
+    async def page(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[tuple[int, Return]]:
         """Newest first, `first + 1` so the caller can tell whether there is a next page; each with its cursor
         position (an increasing number: pass the last one as `after`)."""
         ...
@@ -97,6 +100,15 @@ class ReturnRepository(Protocol):
 
     async def channels(self, tenant: str) -> list[str]:
         """Channel slugs this tenant has a return in."""
+        ...
+
+    async def label_pdf(self, label_id: str) -> tuple[Label, bytes] | None:
+        """A label with its printable PDF (kept apart: returns are loaded without it)."""
+        ...
+
+    async def refunds_on_payments_since(self, gateway: str, since: datetime) -> list[tuple[Refund, str]]:
+        """Every `gateway` refund (any age, with its return's number) on the payments that had one created since
+        `since`, by payment then age (for reconciliation)."""
         ...
 
 
@@ -219,24 +231,39 @@ class UnitOfWork(Protocol):
     """One transaction: `async with uow() as tx: ...; await tx.commit()`. Leaving without commit keeps nothing;
     commit saves every return added or loaded in it."""
 
-    returns: ReturnRepository
-    work: WorkQueue
-    policies: PolicyRepository
-    goodwill: GoodwillRepository
-    inbox: InboxRepository
-    installations: InstallationRepository
+    @property
+    def returns(self) -> ReturnRepository: ...
+    @property
+    def work(self) -> WorkQueue: ...
+    @property
+    def policies(self) -> PolicyRepository: ...
+    @property
+    def goodwill(self) -> GoodwillRepository: ...
+    @property
+    def inbox(self) -> InboxRepository: ...
+    @property
+    def installations(self) -> InstallationRepository: ...
 
     async def __aenter__(self) -> "UnitOfWork":
         ...
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
         ...
 
     async def commit(self) -> None:
         ...
 
+    async def flush(self) -> None:
+        """Write what the returns became so far (new returns get their numbers), without committing."""
+        ...
+
     async def lock_order(self, tenant: str, order_id: str) -> None:
         """Serialise every write about one order (racing requests queue here)."""
+        ...
+
+    async def schema_version(self) -> str | None:
+        """The database's migration version (None: not migrated); raises when the database cannot be reached."""
         ...
 
     async def lock(self, tenant: str, key: str) -> None:

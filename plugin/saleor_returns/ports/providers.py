@@ -124,10 +124,10 @@ LABEL_NOT_CONFIGURED = LabelErrorCode.CARRIER_NOT_CONFIGURED.value
 class LabelError(Exception):
     """A carrier refused or could not be reached; `retryable` says whether trying again may help."""
 
-    def __init__(self, message: str, retryable: bool = False, code: str = LABEL_REFUSED) -> None:
+    def __init__(self, message: str, retryable: bool = False, code: str | LabelErrorCode = LABEL_REFUSED) -> None:
         super().__init__(message)
         self.retryable = retryable
-        self.code = code
+        self.code: str = code.value if isinstance(code, LabelErrorCode) else code
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +187,10 @@ class ReturnRecord:
     carrier: str | None = None
 
 
+class StoreRecordError(Exception):
+    """The store refused a write-back (a recorder raises it; UpstreamUnavailable when it cannot be reached)."""
+
+
 class StoreRecorder(Protocol):
     """Writes what happened to a return back into the store's system, idempotently (safe to call again)."""
 
@@ -214,7 +218,9 @@ class RefundGateways(Protocol):
     """The refund gateways of a deployment: new refunds go through `default`; a refund is always finished by
     the gateway that began it (`named`)."""
 
-    default: RefundGateway
+    @property
+    def default(self) -> RefundGateway:
+        ...
 
     def named(self, name: str) -> RefundGateway | None:
         ...
@@ -232,10 +238,46 @@ class Stores(Protocol):
 class Config(Protocol):
     """The settings the services read (settings.Settings is one)."""
 
-    tenant: str  # the standalone store
-    refund_lease: timedelta
-    refund_give_up_after: timedelta
-    label_valid_days: int
+    @property
+    def tenant(self) -> str:
+        """The standalone store's tenant name."""
+        ...
+
+    @property
+    def refund_lease(self) -> timedelta:
+        """How long a new or claimed refund is left to its caller before the worker takes it over."""
+        ...
+
+    @property
+    def refund_give_up_after(self) -> timedelta:
+        ...
+
+    @property
+    def label_valid_days(self) -> int:
+        ...
 
     def goodwill_budget(self, currency: str) -> Money:
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class GrantLine:
+    order_line_id: str
+    quantity: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class GrantPlan:
+    """What Saleor's books should say one refund was for (the lines only when it covers the whole return)."""
+
+    lines: tuple[GrantLine, ...] = ()
+    shipping: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RefundWord:
+    """A store's word on one of our refunds (Saleor: a granted refund's status in a signed webhook)."""
+
+    refund_id: str
+    outcome: RefundOutcome

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.order import Channel
+from ..ports import UnitOfWork
 from .context import Actor, Deps
 from .loading import current_policy
 from .staff_actions import require_staff
@@ -21,15 +22,20 @@ async def known_channels(deps: Deps, actor: Actor) -> list[KnownChannel]:
     """Channels with a saved policy or a return, plus any the order source lists; unknown slugs are dropped."""
     require_staff(actor)
     listed = await _listed_by_source(deps)  # a network call: not inside the transaction
-    async with deps.uow(readonly=True) as tx:
-        slugs = set(await tx.repo.known_channels(deps.tenant)) | set(listed)
-        versions = {slug: (await current_policy(tx.repo, deps.tenant, slug)).version for slug in slugs}
+    async with deps.uow(readonly=True) as uow:
+        slugs = set(await known_slugs(uow, deps.tenant)) | set(listed)
+        versions = {slug: (await current_policy(uow, deps.tenant, slug)).version for slug in slugs}
     out = []
     for slug in sorted(slugs):
         channel = await deps.orders.get_channel(slug)
         if channel is not None:
             out.append(KnownChannel(channel, versions[slug]))
     return out
+
+
+async def known_slugs(uow: UnitOfWork, tenant: str) -> list[str]:
+    """Channel slugs this tenant has a policy or a return in, sorted."""
+    return sorted(set(await uow.policies.channels(tenant)) | set(await uow.returns.channels(tenant)))
 
 
 async def _listed_by_source(deps: Deps) -> list[str]:

@@ -1,15 +1,14 @@
-"""What every use case is handed: the unit of work, the ports, the clock, the settings, and who asks."""
+"""What every use case is handed: the unit of work, the ports, the clock, the settings, and which store."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from enum import Enum
 from typing import Any
 
-from ..adapters.db.uow import SqlUnitOfWork
-from ..ports import Clock, LabelCarrier, OrderSource, RefundGateway, StoreRecorder
-from ..settings import Settings
+from ..domain.actors import SYSTEM, WORKER, Actor, ActorKind
+from ..ports import Carriers, Clock, Config, OrderSource, RefundGateways, StoreRecorder, Stores, UnitOfWorkFactory
+
+__all__ = ["SYSTEM", "WORKER", "Actor", "ActorKind", "Deps", "SystemClock"]
 
 
 class SystemClock:
@@ -17,52 +16,20 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-class ActorKind(str, Enum):
-    SHOPPER = "shopper"
-    STAFF = "staff"
-    SYSTEM = "system"
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    kind: ActorKind
-    id: str  # e-mail for shoppers, user id / name for staff, "system" / "worker"
-    email: str | None = None
-    user_id: str | None = None
-    is_owner: bool = False
-
-    @property
-    def is_staff(self) -> bool:
-        return self.kind is ActorKind.STAFF
-
-    @property
-    def label(self) -> str:
-        return self.kind.value if self.id == self.kind.value else f"{self.kind.value}:{self.id}"
-
-    @classmethod
-    def guest(cls, email: str | None) -> "Actor":
-        clean = (email or "").strip().lower()
-        return cls(ActorKind.SHOPPER, clean, email=clean or None)
-
-    @classmethod
-    def staff(cls, staff_id: str, *, owner: bool = False, email: str | None = None) -> "Actor":
-        return cls(ActorKind.STAFF, staff_id, email=email, is_owner=owner)
-
-
-SYSTEM = Actor(ActorKind.SYSTEM, "system")
-
-
 @dataclass
 class Deps:
-    uow: Callable[..., SqlUnitOfWork]  # uow() writes; uow(readonly=True) only reads
+    """The wiring of one store (bootstrap.build makes it; `for_tenant` the same wiring for another store)."""
+
+    uow: UnitOfWorkFactory  # uow() writes; uow(readonly=True) only reads
     orders: OrderSource
-    refunds: RefundGateway
-    carrier: LabelCarrier
+    refunds: RefundGateways
+    carriers: Carriers
     clock: Clock
-    settings: Settings
+    settings: Config
     tenant: str = ""  # one Saleor instance (its API URL) or the standalone store; "" = settings.tenant
     recorder: StoreRecorder | None = None  # writes returns back into the store (Saleor); None: nowhere
-    saleor: Any = None  # services.tenants.SaleorTenants: the installed Saleor instances (None: standalone only)
+    stores: Stores | None = None  # every store's orders, for work that does not start with a request
+    saleor: Any = None  # the installed Saleor instances (adapters/saleor/tenants.py), for the web edge only
 
     def __post_init__(self) -> None:
         if not self.tenant:
@@ -71,3 +38,10 @@ class Deps:
     def for_tenant(self, tenant: str, orders: OrderSource) -> "Deps":
         """The same wiring, acting for another tenant (one deployment serves many Saleor instances)."""
         return replace(self, tenant=tenant, orders=orders)
+
+    async def of_store(self, tenant: str) -> "Deps | None":
+        """The wiring acting for the store a row or payload names (None: this deployment does not serve it)."""
+        if tenant == self.tenant:
+            return self
+        orders = await self.stores.orders_for(tenant) if self.stores is not None else None
+        return self.for_tenant(tenant, orders) if orders is not None else None

@@ -35,9 +35,9 @@ async def check_eligibility(deps: Deps, actor: Actor, order_id: str) -> OrderEli
 
 async def eligibility_of(deps: Deps, order: Order) -> OrderEligibilityView:
     """The eligibility of an order the caller already loaded for an actor who may see it (no second fetch)."""
-    async with deps.uow(readonly=True) as tx:
-        pv = await current_policy(tx.repo, deps.tenant, order.channel.slug)
-        returned = await tx.repo.returned_units(deps.tenant, order.id)
-        committed = await tx.repo.committed_refunds(deps.tenant, order.id)
+    async with deps.uow(readonly=True) as uow:
+        pv = await current_policy(uow, deps.tenant, order.channel.slug)
+        returned = await uow.returns.returned_units(deps.tenant, order.id)
+        committed = await uow.returns.committed_refunds(deps.tenant, order.id)
     lines = check_order(order, pv.policy, returned, left_to_refund(order, committed), deps.clock.now())
     return OrderEligibilityView(order, lines, pv.version)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.goodwill import Budget
 from ..domain.money import Money, is_known_currency
+from .channels import known_slugs
 from .context import Actor, Deps
 from .loading import channel_of
 from .staff_actions import require_staff
@@ -33,8 +34,8 @@ async def goodwill_today(deps: Deps, actor: Actor, currency: str, channel: str |
         raise ReturnError(ReturnErrorCode.INVALID_INPUT, f"{currency!r} is not a currency code", "currency")
     timezone = await _store_timezone(deps, code, channel)
     day = deps.clock.now().astimezone(ZoneInfo(timezone)).date()
-    async with deps.uow(readonly=True) as tx:
-        spent = await tx.repo.goodwill_spent(deps.tenant, actor.id, day, code)
+    async with deps.uow(readonly=True) as uow:
+        spent = await uow.goodwill.spent(deps.tenant, actor.id, day, code)
     budget = Budget(deps.settings.goodwill_budget(code), Money(spent, code))
     return GoodwillToday(actor.id, day, timezone, budget)
 
@@ -42,8 +43,8 @@ async def goodwill_today(deps: Deps, actor: Actor, currency: str, channel: str |
 async def _store_timezone(deps: Deps, currency: str, channel: str | None) -> str:
     if channel:
         return (await channel_of(deps, channel)).timezone
-    async with deps.uow(readonly=True) as tx:
-        slugs = await tx.repo.known_channels(deps.tenant)
+    async with deps.uow(readonly=True) as uow:
+        slugs = await known_slugs(uow, deps.tenant)
     for slug in slugs:
         found = await deps.orders.get_channel(slug)
         if found is not None and found.currency == currency:

@@ -1,30 +1,33 @@
-"""Loading what a decision needs: the order (if the asker may see it), the policy, the money left."""
+"""Loading what a decision needs: the order (if the asker may see it), the policy, a return under its lock."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
-from ..adapters.db.repository import Repository
 from ..domain.codes import ReturnError, ReturnErrorCode
-from ..domain.money import Money, total
 from ..domain.order import Channel, Order
-from ..domain.policy import Policy, policy_from_dict
-from ..ports import UpstreamUnavailable
+from ..domain.policy import Policy
+from ..domain.refund_math import left_per_payment, left_to_refund
+from ..domain.returns import Return
+from ..ports import PolicyVersion, ReturnRef, UnitOfWork, UpstreamUnavailable
 from .context import Actor, Deps
 
+__all__ = ["NOT_FOUND", "channel_of", "current_policy", "left_per_payment", "left_to_refund", "locked", "order_for",
+           "fetch_order", "PolicyVersion"]
+
 NOT_FOUND = "We could not find an order with that number and e-mail address."
+UNREACHABLE = "The store cannot be reached right now; please try again in a minute."
+
+
+async def fetch_order(deps: Deps, order_id: str) -> Order | None:
+    """The order as its store has it; UPSTREAM_UNAVAILABLE when the store cannot be reached."""
+    try:
+        return await deps.orders.get_order(order_id)
+    except UpstreamUnavailable as exc:
+        raise ReturnError(ReturnErrorCode.UPSTREAM_UNAVAILABLE, UNREACHABLE) from exc
 
 
 async def order_for(deps: Deps, actor: Actor, order_id: str) -> Order:
     """The order, when `actor` may act on it. A wrong e-mail and a missing order look the same."""
-    try:
-        order = await deps.orders.get_order(order_id)
-    except UpstreamUnavailable as exc:
-        raise ReturnError(ReturnErrorCode.UPSTREAM_UNAVAILABLE,
-                          "The store cannot be reached right now; please try again in a minute.") from exc
-    if order is None:
-        raise ReturnError(ReturnErrorCode.ORDER_NOT_FOUND, NOT_FOUND, "orderId")
-    if actor.is_staff or order.owned_by(actor.email, actor.user_id):
+    order = await fetch_order(deps, order_id)
+    if order is not None and (actor.is_staff or order.owned_by(actor.email, actor.user_id)):
         return order
     raise ReturnError(ReturnErrorCode.ORDER_NOT_FOUND, NOT_FOUND, "orderId")
 
@@ -37,28 +40,22 @@ async def channel_of(deps: Deps, slug: str) -> Channel:
     return channel
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyVersion:
-    policy: Policy
-    version: int  # 0: the built-in defaults, never saved
+async def current_policy(uow: UnitOfWork, tenant: str, channel: str) -> PolicyVersion:
+    """The channel's saved policy, or the built-in defaults (version 0)."""
+    return await uow.policies.latest(tenant, channel) or PolicyVersion(Policy(), 0)
 
 
-async def current_policy(repo: Repository, tenant: str, channel: str) -> PolicyVersion:
-    row = await repo.latest_policy(tenant, channel)
-    if row is None:
-        return PolicyVersion(Policy(), 0)
-    return PolicyVersion(policy_from_dict(row.settings), row.version)
+async def locked(uow: UnitOfWork, ref: ReturnRef) -> Return:
+    """The return, read under its order's lock (every write about one order queues there)."""
+    await uow.lock_order(ref.tenant, ref.order_id)
+    ret = await uow.returns.get(ref.tenant, ref.return_id)
+    assert ret is not None, "returns are never deleted"
+    return ret
 
 
-def left_per_payment(order: Order, committed: dict[str, Decimal]) -> list[tuple[str, Money]]:
-    """What is left to refund on each payment: charged − refunded elsewhere − refunded by us."""
-    out = []
-    for p in order.payments:
-        mine = Money(committed.get(p.id, Decimal(0)), order.currency)
-        out.append((p.id, (p.charged - p.refunded - mine).max(Money.zero(order.currency))))
-    return out
-
-
-def left_to_refund(order: Order, committed: dict[str, Decimal]) -> Money:
-    """What is left to refund on the whole order (the sum over its payments)."""
-    return total([left for _, left in left_per_payment(order, committed)], order.currency)
+async def find_locked(uow: UnitOfWork, tenant: str, return_id: str) -> Return:
+    """A return of this store under its order's lock; RETURN_NOT_FOUND when there is none."""
+    ref = await uow.returns.locate(tenant, return_id)
+    if ref is None:
+        raise ReturnError(ReturnErrorCode.RETURN_NOT_FOUND, f"There is no return {return_id}.", "id")
+    return await locked(uow, ref)

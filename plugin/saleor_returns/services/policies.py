@@ -21,8 +21,8 @@ class ChannelPolicy:
 
 async def get_policy(deps: Deps, actor: Actor, slug: str) -> ChannelPolicy:
     channel = await channel_of(deps, slug)
-    async with deps.uow(readonly=True) as tx:
-        pv = await current_policy(tx.repo, deps.tenant, slug)
+    async with deps.uow(readonly=True) as uow:
+        pv = await current_policy(uow, deps.tenant, slug)
     policy = pv.policy if actor.is_staff else pv.policy.public()
     return ChannelPolicy(channel, policy, pv.version)
 
@@ -32,9 +32,9 @@ async def update_policy(deps: Deps, actor: Actor, slug: str, changes: dict[str, 
     require_staff(actor)
     channel = await channel_of(deps, slug)
     now = deps.clock.now()
-    async with deps.uow() as tx:
-        await tx.repo.lock_key(deps.tenant, f"policy:{slug}", now)  # versions are numbered one by one
-        pv = await current_policy(tx.repo, deps.tenant, slug)
+    async with deps.uow() as uow:
+        await uow.lock(deps.tenant, f"policy:{slug}")  # versions are numbered one by one
+        pv = await current_policy(uow, deps.tenant, slug)
         current = policy_to_dict(pv.policy)
         merged = {**current, **changes}
         if isinstance(changes.get("keep_item_limits"), dict):  # a partial change keeps the other limits
@@ -50,9 +50,9 @@ async def update_policy(deps: Deps, actor: Actor, slug: str, changes: dict[str, 
                     raise ReturnError(ReturnErrorCode.INVALID_INPUT,
                                       f"channel {slug} sells in {channel.currency}, not {money.currency}",
                                       f"input.{_camel(name)}")
-        row = await tx.repo.add_policy(deps.tenant, slug, policy_to_dict(policy), actor.label, now)
-        await tx.commit()
-    return ChannelPolicy(channel, policy, row.version)
+        version = await uow.policies.add(deps.tenant, slug, policy, actor.label, now)
+        await uow.commit()
+    return ChannelPolicy(channel, policy, version)
 
 
 def _camel(name: str) -> str:
@@ -64,11 +64,10 @@ async def seed_policies(deps: Deps, policies: dict[str, dict[str, Any]]) -> list
     """Save the policy file's version for channels that have none yet (demo start-up)."""
     seeded = []
     now = deps.clock.now()
-    async with deps.uow() as tx:
+    async with deps.uow() as uow:
         for slug, data in policies.items():
-            if await tx.repo.latest_policy(deps.tenant, slug) is None:
-                policy = policy_from_dict(data)
-                await tx.repo.add_policy(deps.tenant, slug, policy_to_dict(policy), "system:policy-file", now)
+            if await uow.policies.latest(deps.tenant, slug) is None:
+                await uow.policies.add(deps.tenant, slug, policy_from_dict(data), "system:policy-file", now)
                 seeded.append(slug)
-        await tx.commit()
+        await uow.commit()
     return seeded

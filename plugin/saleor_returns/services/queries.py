@@ -1,40 +1,54 @@
 """Reading returns: one for its shopper or staff, many for staff (returnRequest, returnRequests)."""
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
-from ..adapters.db.models import ReturnRow
-from ..adapters.db.repository import ReturnFilter, decode_cursor, encode_cursor
 from ..domain.codes import ReturnError, ReturnErrorCode
+from ..domain.returns import Return
+from ..ports import ReturnFilter
 from .context import Actor, Deps
 
 MAX_PAGE = 100
-MAX_SEQ = 2**31 - 1  # returns.seq is a 32-bit integer column: no cursor we hand out is outside 1..MAX_SEQ
+MAX_SEQ = 2**31 - 1  # positions are 32-bit: no cursor we hand out is outside 1..MAX_SEQ
 
 
-async def get_return(deps: Deps, actor: Actor, return_id: str) -> ReturnRow:
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"r:{position}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    """Raises ValueError for anything we did not hand out."""
+    raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+    if not raw.startswith("r:"):
+        raise ValueError("not a cursor")
+    return int(raw[2:])
+
+
+async def get_return(deps: Deps, actor: Actor, return_id: str) -> Return:
     """The return, if `actor` is staff or the shopper who owns it; otherwise RETURN_NOT_FOUND."""
-    async with deps.uow(readonly=True) as tx:
-        ret = await tx.repo.get_return(deps.tenant, return_id)
-    if ret is None or not (actor.is_staff or _owns(actor, ret)):
+    async with deps.uow(readonly=True) as uow:
+        ret = await uow.returns.get(deps.tenant, return_id)
+    if ret is None or not (actor.is_staff or ret.owned_by(actor.email, actor.user_id)):
         raise ReturnError(ReturnErrorCode.RETURN_NOT_FOUND, "There is no such return for this e-mail address.", "id")
     return ret
 
 
-def _owns(actor: Actor, ret: ReturnRow) -> bool:
-    if actor.user_id and ret.customer_id and actor.user_id == ret.customer_id:
-        return True
-    return bool(actor.email) and actor.email == ret.customer_email.lower()
-
-
 @dataclass(frozen=True, slots=True)
 class Page:
-    rows: list[ReturnRow]
+    rows: list[tuple[int, Return]]
     has_next: bool
 
     @property
+    def returns(self) -> list[Return]:
+        return [ret for _, ret in self.rows]
+
+    @property
     def end_cursor(self) -> str | None:
-        return encode_cursor(self.rows[-1].seq) if self.rows else None
+        return encode_cursor(self.rows[-1][0]) if self.rows else None
+
+    def cursor(self, index: int) -> str:
+        return encode_cursor(self.rows[index][0])
 
 
 async def list_returns(deps: Deps, flt: ReturnFilter, first: int | None, after: str | None) -> Page:
@@ -42,20 +56,20 @@ async def list_returns(deps: Deps, flt: ReturnFilter, first: int | None, after: 
     if size < 1 or size > MAX_PAGE:
         raise ReturnError(ReturnErrorCode.INVALID_INPUT, f"first must be between 1 and {MAX_PAGE}", "first")
     try:
-        after_seq = decode_cursor(after) if after else None
-        if after_seq is not None and not 0 < after_seq <= MAX_SEQ:
+        after_pos = decode_cursor(after) if after else None
+        if after_pos is not None and not 0 < after_pos <= MAX_SEQ:
             raise ValueError("cursor out of range")
     except (ValueError, UnicodeDecodeError) as exc:
         raise ReturnError(ReturnErrorCode.INVALID_INPUT, "after is not a cursor from this list", "after") from exc
-    async with deps.uow(readonly=True) as tx:
-        rows = await tx.repo.list_returns(deps.tenant, flt, size, after_seq)
+    async with deps.uow(readonly=True) as uow:
+        rows = await uow.returns.page(deps.tenant, flt, size, after_pos)
     return Page(rows[:size], len(rows) > size)
 
 
-async def reload(deps: Deps, return_id: str) -> ReturnRow:
+async def reload(deps: Deps, return_id: str) -> Return:
     """The return as saved now, with lines, refunds, labels and events."""
-    async with deps.uow(readonly=True) as tx:
-        ret = await tx.repo.get_return(deps.tenant, return_id)
+    async with deps.uow(readonly=True) as uow:
+        ret = await uow.returns.get(deps.tenant, return_id)
     if ret is None:
         raise ReturnError(ReturnErrorCode.RETURN_NOT_FOUND, f"There is no return {return_id}.", "id")
     return ret

@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..adapters.db.models import RefundRow
-from ..domain.money import Money
-from ..domain.refunds import RefundStatus
+from ..domain.refunds import Refund, RefundStatus
 from ..ports import ProviderRefund, RefundLedger
 from .context import Deps
 
@@ -43,32 +41,33 @@ class Reconciliation:
 
 async def reconcile(deps: Deps, ledger: RefundLedger, gateway: str, since: datetime) -> Reconciliation:
     """Compare our `gateway` refunds on the payments refunded since `since` with what the provider holds."""
-    async with deps.uow(readonly=True) as tx:
-        rows = await tx.repo.refunds_of_payments_since(gateway, since)
-    by_payment: dict[str, list[RefundRow]] = {}
-    for row in rows:
-        by_payment.setdefault(row.payment_reference, []).append(row)
+    async with deps.uow(readonly=True) as uow:
+        rows = await uow.returns.refunds_on_payments_since(gateway, since)
+    by_payment: dict[str, list[tuple[Refund, str]]] = {}
+    for refund, number in rows:
+        by_payment.setdefault(refund.payment_reference, []).append((refund, number))
     result = Reconciliation(gateway, since, payments=len(by_payment), compared=len(rows))
     for payment, ours in by_payment.items():
         _compare(result, payment, ours, await ledger.list_refunds(payment))
     return result
 
 
-def _compare(result: Reconciliation, payment: str, ours: list[RefundRow], theirs: list[ProviderRefund]) -> None:
+def _compare(result: Reconciliation, payment: str, ours: list[tuple[Refund, str]],
+             theirs: list[ProviderRefund]) -> None:
     by_provider_id = {t.provider_id: t for t in theirs}
     by_our_id = {t.refund_id: t for t in theirs if t.refund_id}
     matched: set[str] = set()
-    for row in ours:
+    for row, number in ours:
         found = (by_provider_id.get(row.psp_reference) if row.psp_reference else None) or by_our_id.get(row.id)
         if found is None:
             if _must_exist(row):
-                result.mismatches.append(_mismatch("missing_at_provider", payment, row, None))
+                result.mismatches.append(_mismatch("missing_at_provider", payment, row, number, None))
             continue
         matched.add(found.provider_id)
-        if found.amount != Money(row.amount, row.currency):
-            result.mismatches.append(_mismatch("amount", payment, row, found))
-        elif found.status is not RefundStatus(row.status):
-            result.mismatches.append(_mismatch("status", payment, row, found))
+        if found.amount != row.amount:
+            result.mismatches.append(_mismatch("amount", payment, row, number, found))
+        elif found.status is not row.status:
+            result.mismatches.append(_mismatch("status", payment, row, number, found))
     for other in theirs:
         if other.provider_id in matched:
             continue
@@ -79,14 +78,14 @@ def _compare(result: Reconciliation, payment: str, ours: list[RefundRow], theirs
             result.made_elsewhere += 1
 
 
-def _must_exist(row: RefundRow) -> bool:
-    return RefundStatus(row.status) in _MUST_EXIST or row.psp_reference is not None
+def _must_exist(row: Refund) -> bool:
+    return row.status in _MUST_EXIST or row.psp_reference is not None
 
 
-def _mismatch(kind: str, payment: str, row: RefundRow, found: ProviderRefund | None) -> Mismatch:
-    return Mismatch(kind, payment, return_number=row.ret.number if row.ret else None, refund_id=row.id,
+def _mismatch(kind: str, payment: str, row: Refund, number: str, found: ProviderRefund | None) -> Mismatch:
+    return Mismatch(kind, payment, return_number=number, refund_id=row.id,
                     provider_id=found.provider_id if found else row.psp_reference,
-                    ours=f"{Money(row.amount, row.currency)} {row.status}", theirs=_theirs(found) if found else "-")
+                    ours=f"{row.amount} {row.status.value}", theirs=_theirs(found) if found else "-")
 
 
 def _theirs(found: ProviderRefund) -> str:

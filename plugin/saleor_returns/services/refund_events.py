@@ -1,23 +1,21 @@
 """Use case: the payment provider tells us what became of a refund (a verified webhook event).
 
-Each event is applied once (its id is saved in the same transaction as its effect) and in any
-order (`provider_may_move`: final states never move back, except SUCCEEDED → FAILED, which
-re-opens the return for staff as REFUND_FAILED with the provider's reason).
+Each event is applied once (its id is saved in the same transaction as its effect) and in any order
+(Return.provider_says: final states never move back, except SUCCEEDED → FAILED, which re-opens the
+return for staff as REFUND_FAILED with the provider's reason). The refund's own store acts.
 """
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from enum import Enum
 
-from ..adapters.db.models import RefundRow, ReturnRow
-from ..adapters.db.uow import SqlUnitOfWork
-from ..domain.money import Money
-from ..domain.refunds import RefundStatus, provider_may_move
-from ..ports import ProviderEvent, ProviderRefund
-from .context import Actor, ActorKind, Deps
-from .refund_worker import GAVE_UP
-from .refunding import PROVIDER_POLL, settle_return
+from ..domain.actors import Actor
+from ..domain.refunds import ProviderWord
+from ..domain.return_money import ProviderVerdict
+from ..ports import ProviderEvent, UnitOfWork
+from .context import Deps
+from .loading import locked
+from .store_records import record_in_store
 
 log = logging.getLogger(__name__)
 
@@ -31,67 +29,42 @@ class EventResult(str, Enum):
     CONFLICT = "conflict"  # the provider holds a second refund for one of ours: reconcile shows it
 
 
-async def apply_provider_event(deps: Deps, event: ProviderEvent) -> EventResult:
+async def apply_provider_event(base: Deps, event: ProviderEvent) -> EventResult:
     """Apply one verified provider event to our refund and its return, once."""
-    now = deps.clock.now()
-    async with deps.uow() as tx:
-        event_row = await tx.repo.record_event(event.provider, event.event_id, event.type, now)
+    async with base.uow() as uow:
+        event_row = await uow.inbox.first_time(event.provider, event.event_id, event.type, base.clock.now())
         if event_row is None:
-            result = EventResult.DUPLICATE
+            result, tell = EventResult.DUPLICATE, None
         else:
-            result = await _apply(tx, event, now)
-            await tx.repo.set_event_result(event_row, result.value)
-            await tx.commit()
+            result, tell = await _apply(base, uow, event)
+            await uow.inbox.set_result(event_row, result.value)
+            await uow.commit()
+    if tell is not None:
+        deps = await base.of_store(tell.tenant) or base.for_tenant(tell.tenant, base.orders)
+        await record_in_store(deps, tell)
     log.info("provider event", extra={"provider": event.provider, "event_id": event.event_id, "type": event.type,
                                       "result": result.value,
                                       "provider_refund": event.refund.provider_id if event.refund else None})
     return result
 
 
-async def _apply(tx: SqlUnitOfWork, event: ProviderEvent, now: datetime) -> EventResult:
+async def _apply(base: Deps, uow: UnitOfWork, event: ProviderEvent):  # type: ignore[no-untyped-def]
     reported = event.refund
     if reported is None:
-        return EventResult.IGNORED
-    row = await tx.repo.find_provider_refund(reported.provider_id, reported.refund_id)
-    if row is None or row.gateway != event.provider:
-        return EventResult.UNKNOWN_REFUND
-    await tx.repo.lock_order(row.tenant, row.order_id, now)  # the same lock every refund write takes
-    await tx.session.refresh(row)
-    if row.psp_reference and row.psp_reference != reported.provider_id:
-        log.error("provider holds a second refund for one of ours", extra={
-            "refund_id": row.id, "ours": row.psp_reference, "theirs": reported.provider_id})
-        return EventResult.CONFLICT
-    _warn_on_amount(row, reported)
-    current = RefundStatus(row.status)
-    newer = row.provider_updated_at is None or event.created >= row.provider_updated_at
-    if not provider_may_move(current, reported.status, newer=newer, our_guess=row.failure_code == GAVE_UP):
-        if row.psp_reference is None:  # still worth keeping: later look-ups go by the provider's id
-            row.psp_reference = reported.provider_id
-        return EventResult.UNCHANGED
-    ret = await tx.repo.get_return_by_seq(row.return_seq)
-    assert ret is not None
-    _move(tx, ret, row, reported, event, now)
-    return EventResult.APPLIED
-
-
-def _move(tx: SqlUnitOfWork, ret: ReturnRow, row: RefundRow, reported: ProviderRefund, event: ProviderEvent,
-          now: datetime) -> None:
-    was = RefundStatus(row.status)
-    row.status = reported.status.value
-    row.psp_reference = reported.provider_id
-    row.failure_code, row.failure_message = reported.failure_code, reported.failure_message
-    row.provider_updated_at = max(event.created, row.provider_updated_at or event.created)
-    row.next_attempt_at = now + PROVIDER_POLL if reported.status is RefundStatus.PENDING else None
-    row.updated_at = now
-    actor = Actor(ActorKind.SYSTEM, f"{event.provider}-webhook")
-    if was is RefundStatus.SUCCEEDED:
-        tx.repo.add_event(ret, now, actor.label, "REFUND_REVERSED",
-                          f"{Money(row.amount, row.currency)} came back to the store ({row.psp_reference})")
-    if reported.status is not RefundStatus.PENDING:
-        settle_return(tx, ret, row, now, actor)
-
-
-def _warn_on_amount(row: RefundRow, reported: ProviderRefund) -> None:
-    if reported.amount is not None and reported.amount != Money(row.amount, row.currency):
+        return EventResult.IGNORED, None
+    item = await uow.returns.locate_provider_refund(event.provider, reported.provider_id, reported.refund_id)
+    if item is None:
+        return EventResult.UNKNOWN_REFUND, None
+    ret = await locked(uow, item.ref)  # the same lock every refund write takes
+    word = ProviderWord(reported.provider_id, reported.status, event.created, reported.failure_code,
+                        reported.failure_message)
+    refund = ret.refund(item.item_id)
+    if reported.amount is not None and reported.amount != refund.amount:
         log.warning("provider refund amount differs from ours", extra={
-            "refund_id": row.id, "ours": str(Money(row.amount, row.currency)), "theirs": str(reported.amount)})
+            "refund_id": refund.id, "ours": str(refund.amount), "theirs": str(reported.amount)})
+    verdict = ret.provider_says(item.item_id, word, Actor.system(f"{event.provider}-webhook"), base.clock.now())
+    if verdict is ProviderVerdict.CONFLICT:
+        log.error("provider holds a second refund for one of ours", extra={
+            "refund_id": refund.id, "ours": refund.psp_reference, "theirs": reported.provider_id})
+    tell = item.ref if ret.record_due_at is not None and verdict is ProviderVerdict.APPLIED else None
+    return EventResult(verdict.value), tell

@@ -3,23 +3,22 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from ..adapters.carriers.router import carrier_for_channel
-from ..adapters.db.models import ReturnLineRow, ReturnRow
 from ..domain.decision import Decision, DecisionInput, KeepItemHistory, RequestedLine, decide
 from ..domain.eligibility import LineEligibility, check_order
-from ..domain.lifecycle import Resolution, ReturnStatus
+from ..domain.lifecycle import ReturnStatus
 from ..domain.money import Money
 from ..domain.order import Order
-from ..domain.policy import RefundTiming, ReturnShipping
-from ..domain.refunds import RefundCommand
-from .context import SYSTEM, Actor, Deps
-from .labels import issue_label
+from ..domain.policy import ReturnShipping
+from ..domain.returns import Return
+from ..ports import ReturnRef, UnitOfWork
+from .context import Actor, Deps
+from .labels import buy_requested_label
 from .loading import PolicyVersion, current_policy, left_to_refund, order_for
 from .queries import reload
-from .refunding import call_gateway, command_for, plan_refunds, refund_return
-from .saleor_writeback import record_in_store
+from .refunding import call_gateway, pending_work, refund_return
+from .store_records import record_in_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,105 +34,69 @@ class NotEligible:
     lines: list[LineEligibility]
 
 
-async def request_return(deps: Deps, actor: Actor, inp: ReturnInput) -> ReturnRow | NotEligible:
-    """Decide at once; save the return, its trace and any refund intent in one transaction; then act."""
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A decision and what it was made from (the same path for a live request and a preview)."""
+
+    decision: Decision
+    lines: list[LineEligibility]
+    policy: PolicyVersion
+    committed: dict
+
+
+async def decide_request(deps: Deps, uow: UnitOfWork, order: Order, inp: ReturnInput, now: datetime) -> Decided:
+    """Everything the decision needs, read in `uow`, then the decision (DOMAIN.md "Decision")."""
+    pv = await current_policy(uow, deps.tenant, order.channel.slug)
+    returned = await uow.returns.returned_units(deps.tenant, order.id)
+    committed = await uow.returns.committed_refunds(deps.tenant, order.id)
+    left = left_to_refund(order, committed)
+    lines = check_order(order, pv.policy, returned, left, now)
+    since = now - timedelta(days=pv.policy.keep_item_limits.days)
+    count, amount = await uow.returns.keep_item_history(deps.tenant, order.user_email, since, order.currency)
+    label_cost = deps.carriers.for_channel(order.channel.slug).expected_cost(order.currency) \
+        if pv.policy.return_shipping is ReturnShipping.LABEL_COST else None
+    decision = decide(DecisionInput(order, pv.policy, pv.version, inp.lines, {el.line.id: el for el in lines},
+                                    returned, KeepItemHistory(count, Money(amount, order.currency)), left,
+                                    inp.exception_requested, label_cost))
+    return Decided(decision, lines, pv, committed)
+
+
+async def request_return(deps: Deps, actor: Actor, inp: ReturnInput) -> Return | NotEligible:
+    """Decide at once; save the return, its trace and its first steps (refund intents, a label intent) in one
+    transaction; then carry them out."""
     order = await order_for(deps, actor, inp.order_id)
     now = deps.clock.now()
-    async with deps.uow() as tx:
-        await tx.repo.lock_order(deps.tenant, order.id, now)  # racing requests for one order queue here
-        pv = await current_policy(tx.repo, deps.tenant, order.channel.slug)
-        returned = await tx.repo.returned_units(deps.tenant, order.id)
-        left = left_to_refund(order, await tx.repo.committed_refunds(deps.tenant, order.id))
-        lines = check_order(order, pv.policy, returned, left, now)
-        history = await _keep_history(tx.repo, deps, order, pv, now)
-        label_cost = carrier_for_channel(deps.carrier, order.channel.slug).expected_cost(order.currency) \
-            if pv.policy.return_shipping is ReturnShipping.LABEL_COST else None
-        decision = decide(DecisionInput(order, pv.policy, pv.version, inp.lines, {el.line.id: el for el in lines},
-                                        returned, history, left, inp.exception_requested, label_cost))
-        if decision.status is ReturnStatus.REJECTED:
+    async with deps.uow() as uow:
+        await uow.lock_order(deps.tenant, order.id)  # racing requests for one order queue here
+        decided = await decide_request(deps, uow, order, inp, now)
+        if decided.decision.status is ReturnStatus.REJECTED:
             requested = {r.line_id for r in inp.lines}
-            return NotEligible([el for el in lines if el.line.id in requested])
-        ret = _new_return(deps, order, inp, decision, lines, pv, now)
-        tx.session.add(ret)
-        tx.repo.add_event(ret, now, actor.label, ReturnStatus.REQUESTED.value, inp.note)
-        tx.repo.add_event(ret, now, SYSTEM.label, decision.status.value, _decided(decision))
-        await tx.session.flush()
-        ret.number = f"R-{10000 + ret.seq}"
-        planned: list[RefundCommand] = []
-        if decision.status is ReturnStatus.APPROVED and decision.resolution is Resolution.KEEP_ITEM:
-            planned = [command_for(row, ret) for row in await plan_refunds(tx, deps, ret, order)]
-        await tx.commit()
-        return_id, resolution, timing = ret.id, ret.resolution, ret.decision["refund_timing"]
-    if decision.status is ReturnStatus.APPROVED:
-        await carry_out(deps, return_id, order, resolution, timing, planned)
-    return await reload(deps, return_id)
+            return NotEligible([el for el in decided.lines if el.line.id in requested])
+        ret = Return.open(return_id=str(uuid.uuid4()), tenant=deps.tenant, order=order, decision=decided.decision,
+                          eligibility={el.line.id: el for el in decided.lines},
+                          refund_timing=decided.policy.policy.refund_timing, actor=actor, note=inp.note,
+                          exception_requested=inp.exception_requested,
+                          carrier=deps.carriers.for_channel(order.channel.slug).name, now=now)
+        uow.returns.add(ret)
+        await uow.flush()  # the number, for the refund's metadata
+        if ret.refund_due_at is not None:
+            ret.plan_refunds(order, decided.committed, gateway=deps.refunds.default.name,
+                             new_id=lambda: str(uuid.uuid4()), now=now, lease=deps.settings.refund_lease)
+        await uow.commit()
+    await carry_out(deps, ret, order)
+    return await reload(deps, ret.id)
 
 
-async def carry_out(deps: Deps, return_id: str, order: Order, resolution: str | None, timing: str | None,
-                    planned: list[RefundCommand] | None = None) -> None:
-    """What an approved return sets in motion: a keep-item refund, or a label (and maybe a refund).
-    `planned`: the refund intents saved with the approval (None: plan them now, under the order lock)."""
-    if resolution == Resolution.KEEP_ITEM.value:
-        if planned is None:
-            await refund_return(deps, return_id, order)
-        for command in planned or ():
-            await call_gateway(deps, command)
-        await record_in_store(deps, return_id)  # the store's own books (Saleor: services/saleor_writeback.py)
-        return
-    await issue_label(deps, return_id, order)
-    if timing == RefundTiming.ON_APPROVAL.value:
-        await refund_return(deps, return_id, order)
-
-
-async def _keep_history(repo, deps: Deps, order: Order, pv: PolicyVersion, now) -> KeepItemHistory:
-    since = now - timedelta(days=pv.policy.keep_item_limits.days)
-    count, amount = await repo.keep_item_history(deps.tenant, order.user_email, since, order.currency)
-    return KeepItemHistory(count, Money(amount, order.currency))
-
-
-def _new_return(deps: Deps, order: Order, inp: ReturnInput, decision: Decision, lines: list[LineEligibility],
-                pv: PolicyVersion, now) -> ReturnRow:
-    by_id = {el.line.id: el for el in lines}
-    accepted_deadlines = [d for r in decision.accepted if (d := by_id[r.line_id].deadline) is not None]
-    refund = decision.refund
-    assert refund is not None
-    ret = ReturnRow(
-        id=str(uuid.uuid4()), number=f"~{uuid.uuid4().hex[:24]}", tenant=deps.tenant, order_id=order.id,
-        order_number=order.number, channel=order.channel.slug, timezone=order.channel.timezone,
-        customer_email=order.user_email.lower(), customer_id=order.user_id, status=decision.status.value,
-        resolution=decision.resolution.value if decision.resolution else None, currency=order.currency,
-        refund_total=refund.total.amount, shipping_deduction=refund.shipping_deduction.amount,
-        shipping_refund=refund.shipping_refund.amount, policy_version=decision.policy_version,
-        decision=_decision_record(decision, pv), out_of_policy=decision.out_of_policy,
-        exception_requested=inp.exception_requested,
-        deadline=max((d.deadline for d in accepted_deadlines), default=None),
-        grace_deadline=max((d.grace_deadline for d in accepted_deadlines), default=None),
-        note=inp.note, created_at=now, updated_at=now, lines=[], refunds=[], labels=[], events=[])
-    for r in decision.accepted:
-        line = order.line(r.line_id)
-        assert line is not None
-        ret.lines.append(ReturnLineRow(order_line_id=r.line_id, product_name=line.product_name, sku=line.sku,
-                                       quantity=r.quantity, reason=r.reason, comment=r.comment,
-                                       refund_amount=refund.lines.get(r.line_id, Money.zero(order.currency)).amount))
-    return ret
-
-
-def _decided(decision: Decision) -> str | None:
-    """The note of the decision event: why staff must look, else the resolution."""
-    if decision.review_codes:
-        return ", ".join(decision.review_codes)
-    return decision.resolution.value if decision.resolution else None
-
-
-def _decision_record(decision: Decision, pv: PolicyVersion) -> dict:
-    refund = decision.refund
-    return {
-        "trace": [{"rule": t.rule, "verdict": t.verdict, "detail": t.detail} for t in decision.trace],
-        "review_codes": list(decision.review_codes),
-        "flags": [f.value for f in decision.flags],
-        "refused": [{"orderLineId": r.line_id, "quantity": r.quantity, "codes": [c.value for c in codes]}
-                    for r, codes in decision.refused],
-        "refund_timing": pv.policy.refund_timing.value,
-        "restocking_fee": str(refund.restocking_fee.amount) if refund else "0",
-        "capped": refund.capped_by is not None if refund else False,
-    }
+async def carry_out(deps: Deps, ret: Return, order: Order) -> None:
+    """What a return just saved sets in motion, each step with its intent already saved: refunds through
+    their gateway, a label bought or drawn, the store's books. A crash here leaves the intents to the worker."""
+    ref = ReturnRef(ret.tenant, ret.id, ret.order_id)
+    work = pending_work(ret)
+    for item, command in work:
+        await call_gateway(deps, item, command)  # the store hears of the outcome (record_outcome)
+    if (attempt := ret.open_attempt) is not None:
+        await buy_requested_label(deps, ref, attempt.id, order)
+    if ret.refund_due_at is not None:  # owed, not planned with the change (the caller had no order then)
+        await refund_return(deps, ref, order)
+    elif ret.record_due_at is not None and not work:
+        await record_in_store(deps, ref)

@@ -1,70 +1,57 @@
-"""Refunds through Saleor, the engine's side: what a grant books (lines), and Saleor's word on our grants."""
+"""Refunds through a Saleor store, the engine's side: what a granted refund books (the return's lines), and
+the store's word on our grants (a signed webhook) applied to our refunds."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from decimal import Decimal
-from typing import Any
+from collections.abc import Awaitable, Callable
 
-from ..adapters.db.uow import SqlUnitOfWork
-from ..adapters.refunds.saleor_gateway import GrantLine, GrantPlan, PlanLookup, outcome_of
-from ..adapters.saleor.markers import recorded_only, refund_id_in
+from ..domain.actors import Actor
 from ..domain.refunds import RefundStatus
-from .context import Actor, ActorKind, Deps
+from ..ports import GrantLine, GrantPlan, RefundWord, UnitOfWorkFactory
+from .context import Deps
 from .refunding import record_outcome
 
 log = logging.getLogger(__name__)
-SALEOR_WEBHOOK = Actor(ActorKind.SYSTEM, "saleor-webhook")
+SALEOR_WEBHOOK = Actor.system("saleor-webhook")
+SALEOR_GATEWAY = "saleor"
 
 
-def grant_plans(uow: Callable[..., SqlUnitOfWork]) -> PlanLookup:
+def grant_plans(uow: UnitOfWorkFactory) -> Callable[[str], Awaitable[GrantPlan | None]]:
     """The lines a granted refund books: the return's lines when this refund is the whole return."""
 
     async def plan(refund_id: str) -> GrantPlan | None:
         async with uow(readonly=True) as tx:
-            row = await tx.repo.get_refund(refund_id)
-            if row is None:
-                return None
-            ret = await tx.repo.get_return_by_seq(row.return_seq)
-        if ret is None or row.amount != ret.refund_total:
+            item = await tx.returns.locate_refund(refund_id)
+            ret = await tx.returns.get(item.ref.tenant, item.ref.return_id) if item is not None else None
+        if ret is None or ret.refund(refund_id).amount != ret.refund_total:
             return None  # split over payments, or a top-up: the amount alone, Saleor cannot split lines
         lines = tuple(GrantLine(line.order_line_id, line.quantity, line.reason) for line in ret.lines)
-        return GrantPlan(lines, shipping=ret.shipping_refund > Decimal(0))
+        return GrantPlan(lines, shipping=ret.shipping_refund.amount > 0)
 
     return plan
 
 
-async def confirm_grants(deps: Deps, order_id: str, grants: list[dict[str, Any]]) -> list[str]:
-    """Apply Saleor's status of our granted refunds on one order (a signed webhook said so).
+async def confirm_grants(deps: Deps, order_id: str, words: list[RefundWord]) -> list[str]:
+    """Apply the store's status of our granted refunds on one of its orders.
 
-    Only refunds of this tenant, this order and the saleor gateway move, and only from PENDING
-    (record_outcome keeps every later word out). Returns the ids of the returns that changed.
+    Only refunds of this tenant, this order and the saleor gateway move, and only from PENDING (a settled
+    refund keeps its word). Returns the ids of the returns that changed.
     """
     changed = []
-    for grant in grants:
-        refund_id = refund_id_in(grant.get("reason"))
-        if refund_id is None or recorded_only(grant.get("reason")):
+    for word in words:
+        if word.outcome.status is RefundStatus.PENDING:
             continue
-        outcome = outcome_of(grant)
-        if outcome.status is RefundStatus.PENDING:
+        async with deps.uow(readonly=True) as uow:
+            item = await uow.returns.locate_refund(word.refund_id)
+            ret = await uow.returns.get(item.ref.tenant, item.ref.return_id) if item is not None else None
+        if item is None or ret is None or item.ref.tenant != deps.tenant or ret.order_id != order_id:
             continue
-        ours = await _ours(deps, refund_id, order_id)
-        if ours is None:
+        refund = ret.refund(word.refund_id)
+        if refund.gateway != SALEOR_GATEWAY:
             continue
-        return_id, before = ours
-        after = await record_outcome(deps, refund_id, outcome, actor=SALEOR_WEBHOOK)
-        if after is not before:
-            changed.append(return_id)
-            log.info("saleor confirmed a refund", extra={"tenant": deps.tenant, "refund_id": refund_id,
-                                                         "status": after.value, "grant": grant.get("id")})
+        after = await record_outcome(deps, item, word.outcome, actor=SALEOR_WEBHOOK)
+        if after is not refund.status:
+            changed.append(ret.id)
+            log.info("saleor confirmed a refund", extra={"tenant": deps.tenant, "refund_id": word.refund_id,
+                                                         "status": after.value})
     return changed
-
-
-async def _ours(deps: Deps, refund_id: str, order_id: str) -> tuple[str, RefundStatus] | None:
-    """The return and current status of our saleor refund on this tenant's order; None when it is not one."""
-    async with deps.uow(readonly=True) as tx:
-        row = await tx.repo.get_refund(refund_id)
-        if row is None or row.tenant != deps.tenant or row.order_id != order_id or row.gateway != "saleor":
-            return None
-        ret = await tx.repo.get_return_by_seq(row.return_seq)
-        return (ret.id, RefundStatus(row.status)) if ret is not None else None

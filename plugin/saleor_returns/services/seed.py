@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from ..adapters.demo.orders_file import SeedReturn
 from ..domain.codes import ReturnError
 from ..domain.decision import RequestedLine
 from .context import Actor, Deps
@@ -14,13 +14,21 @@ from .request_return import ReturnInput, request_return
 log = logging.getLogger(__name__)
 
 
-async def seed_demo(deps: Deps, policies: dict[str, dict[str, Any]], returns: tuple[SeedReturn, ...]) -> None:
+class SeedReturn(Protocol):
+    """An earlier return of the orders file (adapters/demo/orders_file.py), made at the demo's first start."""
+
+    order_id: str
+    email: str
+    lines: Sequence[Any]  # each with order_line_id, quantity, reason, comment
+
+
+async def seed_demo(deps: Deps, policies: dict[str, dict[str, Any]], returns: Sequence[SeedReturn]) -> None:
     seeded = await seed_policies(deps, policies)
     if seeded:
         log.info("policies seeded", extra={"channels": seeded})
     for seed in returns:
-        async with deps.uow(readonly=True) as tx:
-            if await tx.repo.returned_units(deps.tenant, seed.order_id):
+        async with deps.uow(readonly=True) as uow:
+            if await uow.returns.returned_units(deps.tenant, seed.order_id):
                 continue  # seeded at an earlier start
         lines = tuple(RequestedLine(x.order_line_id, x.quantity, x.reason, x.comment) for x in seed.lines)
         try:

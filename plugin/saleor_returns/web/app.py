@@ -1,14 +1,15 @@
 """The ASGI app: /graphql, /healthz, label downloads, and a start page."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
-from collections.abc import MutableMapping
+from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 
 from cross_web import HTTPException
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -21,6 +22,8 @@ from strawberry.asgi import GraphQL
 from ..graphql.context import Context, resolve_context
 from ..graphql.schema import schema
 from ..services.context import Deps
+from ..services.worker import run_worker
+from ..settings import settings_of
 from .carrier_webhooks import carrier_webhook_routes
 from .labels import download_label
 from .pages import page_routes
@@ -75,11 +78,14 @@ class AccessLog:
                                        "duration_ms": round((time.perf_counter() - start) * 1000, 2)})
 
 
-def create_app(deps: Deps, *, graphiql: bool = True) -> Starlette:
+def create_app(deps: Deps, *, graphiql: bool = True, background_work: bool = False) -> Starlette:
+    """The ASGI app. `background_work`: run the worker in this process too (the demo: one process does it all,
+    so a demo killed and restarted finishes what it left half done)."""
     async def healthz(_: Request) -> Response:
         try:
             async with deps.uow(readonly=True) as tx:
-                await tx.session.execute(text("SELECT version_num FROM alembic_version"))  # up and migrated
+                if await tx.schema_version() is None:  # up and migrated
+                    raise RuntimeError("not migrated")
         except Exception as exc:  # the database is down or not migrated: say so, do not crash
             log.warning("health check failed", extra={"error": str(exc)})
             return JSONResponse({"status": "unavailable", "error": "database"}, status_code=503)
@@ -104,11 +110,26 @@ def create_app(deps: Deps, *, graphiql: bool = True) -> Starlette:
         *saleor_routes(deps),  # the Saleor App: manifest, register, webhooks (web/saleor_app.py)
     ]
     middleware = [Middleware(AccessLog)]
-    if deps.settings.cors_origins:  # storefronts calling /graphql from their own pages (docs/storefront.md)
-        middleware.append(Middleware(CORSMiddleware, allow_origins=list(deps.settings.cors_origins),
+    if settings_of(deps).cors_origins:  # storefronts calling /graphql from their own pages (docs/storefront.md)
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings_of(deps).cors_origins),
                                      allow_methods=["GET", "POST"],
                                      allow_headers=["authorization", "content-type", "saleor-api-url"],
                                      max_age=600))
-    app = Starlette(routes=routes, middleware=middleware)
+    lifespan = _worker_in_process(deps) if background_work else None
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.deps = deps
     return app
+
+
+def _worker_in_process(deps: Deps) -> Any:
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_worker(deps, interval=2.0, stop=stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
+
+    return lifespan

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from ..services.context import Deps
 from ..services.tracking import ParcelStatus, TrackingUpdate, apply_tracking
+from ..settings import settings_of
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
@@ -56,7 +57,7 @@ def easypost_signature_ok(body: bytes, header: str | None, secret: str) -> bool:
 
 
 async def easypost_webhook(deps: Deps, request: Request) -> Response:
-    secret = deps.settings.carriers.easypost_webhook_secret
+    secret = settings_of(deps).carriers.easypost_webhook_secret
     if not secret:
         return _problem(404, "NOT_CONFIGURED", "EasyPost webhooks are not set up (EASYPOST_WEBHOOK_SECRET).")
     body = await request.body()
@@ -85,7 +86,7 @@ def _easypost_update(event: dict[str, Any]) -> TrackingUpdate | None:
 
 
 async def shippo_webhook(deps: Deps, request: Request) -> Response:
-    token = deps.settings.carriers.shippo_webhook_token
+    token = settings_of(deps).carriers.shippo_webhook_token
     if not token:
         return _problem(404, "NOT_CONFIGURED", "Shippo webhooks are not set up (SHIPPO_WEBHOOK_TOKEN).")
     given = request.query_params.get("token", "")

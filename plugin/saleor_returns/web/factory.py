@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from starlette.applications import Starlette
 
 from ..adapters.demo.order_source import DemoOrderSource
+from ..adapters.saleor.tenants import NoStandaloneOrders
 from ..bootstrap import build
 from ..logs import configure
 from ..ports import OrderSource
-from ..services.tenants import NoStandaloneOrders
 from ..settings import Settings
 from .app import create_app
 

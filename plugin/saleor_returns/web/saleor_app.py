@@ -9,10 +9,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..adapters.saleor.install import InstallRefused, register
 from ..adapters.saleor.manifest import REGISTER_PATH, WEBHOOK_PATH, manifest
+from ..adapters.saleor.webhooks import WebhookRefused, receive
 from ..services.context import Deps
-from ..services.saleor_install import InstallRefused, register
-from ..services.saleor_webhooks import WebhookRefused, receive
+from ..settings import settings_of
 
 log = logging.getLogger(__name__)
 MAX_REGISTER_BODY = 16 * 1024
@@ -27,8 +28,8 @@ def saleor_routes(deps: Deps) -> list[BaseRoute]:
     async def manifest_endpoint(request: Request) -> Response:
         # Saleor fetches the manifest with a Host header that drops the port (requests-hardened): the
         # configured public URL wins over the request's own
-        base = deps.settings.saleor.public_url or str(request.base_url)
-        return JSONResponse(manifest(base, deps.settings.saleor.app_id))
+        base = settings_of(deps).saleor.public_url or str(request.base_url)
+        return JSONResponse(manifest(base, settings_of(deps).saleor.app_id))
 
     async def register_endpoint(request: Request) -> Response:
         body = await _body(request, MAX_REGISTER_BODY)

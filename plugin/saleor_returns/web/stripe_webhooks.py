@@ -18,6 +18,7 @@ from starlette.routing import Route
 from ..adapters.refunds.stripe_objects import NotAnEvent, provider_event
 from ..services.context import Deps
 from ..services.refund_events import apply_provider_event
+from ..settings import settings_of
 
 log = logging.getLogger(__name__)
 TOLERANCE_SECONDS = 300  # Stripe's default: older signed timestamps are replays
@@ -39,7 +40,7 @@ def _only_too_old(payload: bytes, header: str | None, secret: str) -> bool:
 
 async def stripe_webhook(deps: Deps, request: Request) -> Response:
     """Verify the Stripe-Signature of the raw body, then apply the event to our refund (once)."""
-    secret = deps.settings.stripe_webhook_secret
+    secret = settings_of(deps).stripe_webhook_secret
     if not secret:
         return _refuse("WEBHOOK_NOT_CONFIGURED", "set STRIPE_WEBHOOK_SECRET to receive Stripe events", 503)
     payload = await request.body()

@@ -5,18 +5,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
-from ...domain.labels import LabelStatus, VoidStatus
+from ...domain.labels import Label, LabelStatus, VoidStatus
 from ...domain.lifecycle import ACTIVE, Resolution
-from ...domain.refunds import COMMITTED
+from ...domain.refunds import COMMITTED, Refund
 from ...domain.returns import Return
 from ...ports.persistence import ReturnFilter, ReturnRef, WorkItem
 from .dialect import is_postgres
-from .mapping import event_row, new_return_row, return_from_row, update_return_row
+from .mapping import event_row, label_from_row, new_return_row, refund_from_row, return_from_row, update_return_row
 from .models import LabelRow, RefundRow, ReturnLineRow, ReturnRow
 
 ACTIVE_STATUSES = tuple(s.value for s in ACTIVE)
@@ -77,7 +78,7 @@ class SqlReturns:
         stmt = select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.id == return_id).options(*_FULL)
         return await self._one(stmt)
 
-    async def _one(self, stmt: Select[tuple[ReturnRow]]) -> Return | None:
+    async def _one(self, stmt: Select[Any]) -> Return | None:
         row = (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
         return self.tracker.watch(return_from_row(row), row) if row is not None else None
 
@@ -135,7 +136,7 @@ class SqlReturns:
         amounts = [a for (a,) in (await self.session.execute(stmt)).all()]
         return len(amounts), sum(amounts, Decimal(0))
 
-    async def list(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[tuple[int, Return]]:
+    async def page(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[tuple[int, Return]]:
         stmt = select(ReturnRow).where(ReturnRow.tenant == tenant).options(*_FULL)
         if flt.status:
             stmt = stmt.where(ReturnRow.status == flt.status)
@@ -164,6 +165,19 @@ class SqlReturns:
     async def channels(self, tenant: str) -> list[str]:
         stmt = select(ReturnRow.channel).where(ReturnRow.tenant == tenant).distinct()
         return sorted(c for (c,) in (await self.session.execute(stmt)).all())
+
+
+    async def label_pdf(self, label_id: str) -> tuple[Label, bytes] | None:
+        row = await self.session.get(LabelRow, label_id, options=[undefer(LabelRow.pdf)])
+        return (label_from_row(row), row.pdf) if row is not None else None
+
+    async def refunds_on_payments_since(self, gateway: str, since: datetime) -> list[tuple[Refund, str]]:
+        recent = (select(RefundRow.payment_reference)
+                  .where(RefundRow.gateway == gateway, RefundRow.created_at >= since).distinct())
+        stmt = (select(RefundRow, ReturnRow.number).join(ReturnRow, ReturnRow.seq == RefundRow.return_seq)
+                .where(RefundRow.gateway == gateway, RefundRow.payment_reference.in_(recent))
+                .order_by(RefundRow.payment_reference, RefundRow.created_at))
+        return [(refund_from_row(r), number) for r, number in (await self.session.execute(stmt)).all()]
 
 
 class SqlWorkQueue:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import TracebackType
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from .dialect import insert_for, is_postgres
@@ -54,6 +54,11 @@ class SqlUnitOfWork:
             raise RuntimeError("a read-only unit of work cannot commit")
         await self._tracker.flush(self.session)
         await self.session.commit()
+
+    async def schema_version(self) -> str | None:
+        found = await self.session.execute(text("SELECT version_num FROM alembic_version"))
+        row = found.first()
+        return str(row[0]) if row else None
 
     async def lock_order(self, tenant: str, order_id: str) -> None:
         await self.lock(tenant, order_id)

@@ -9,13 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from types import TracebackType
 from typing import Any
 
-from ...domain.labels import LabelStatus, VoidStatus
+from ...domain.labels import Label, LabelStatus, VoidStatus
 from ...domain.lifecycle import ACTIVE, Resolution
 from ...domain.money import Money
 from ...domain.policy import Policy
-from ...domain.refunds import RefundStatus
+from ...domain.refunds import Refund, RefundStatus
 from ...domain.returns import Return
 from ...domain.tracking import TrackingUpdate
 from ...ports.persistence import PolicyVersion, ReturnFilter, ReturnRef, StoredInstallation, WorkItem
@@ -35,6 +36,7 @@ class MemoryDatabase:
     installations: dict[str, StoredInstallation] = field(default_factory=dict)
     deliveries: dict[tuple[str, str], datetime] = field(default_factory=dict)
     writebacks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pdfs: dict[str, bytes] = field(default_factory=dict)  # label id → its printable PDF
     writer: asyncio.Lock = field(default_factory=asyncio.Lock)
     commits: int = 0  # for tests that count what was written
 
@@ -60,7 +62,8 @@ class MemoryUnitOfWork:
             await self.db.writer.acquire()
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
         if not self.readonly:
             self.db.writer.release()
 
@@ -76,11 +79,15 @@ class MemoryUnitOfWork:
             raise RuntimeError("a read-only unit of work cannot commit")
         await self.flush()
         for ret in [*self._added, *self._loaded.values()]:
+            self.db.pdfs.update({lb.id: lb.pdf for lb in ret.labels if lb.pdf is not None})
             self.db.returns[ret.id] = _stored(ret)
         for write in self._pending:
             write()
         self._added, self._pending = [], []
         self.db.commits += 1
+
+    async def schema_version(self) -> str | None:
+        return "memory"
 
     async def lock_order(self, tenant: str, order_id: str) -> None:
         """Writers already hold the one write lock (as on SQLite)."""
@@ -185,7 +192,7 @@ class _Returns:
                    and r.currency == currency]
         return len(amounts), sum(amounts, Decimal(0))
 
-    async def list(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[tuple[int, Return]]:
+    async def page(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[tuple[int, Return]]:
         seq = self.uow.db.seq
         rows = sorted((r for r in self.uow.db.returns.values() if r.tenant == tenant and _matches(r, flt)),
                       key=lambda r: seq[r.id], reverse=True)
@@ -200,6 +207,21 @@ class _Returns:
 
     async def channels(self, tenant: str) -> list[str]:
         return sorted({r.channel for r in self.uow.db.returns.values() if r.tenant == tenant})
+
+
+    async def label_pdf(self, label_id: str) -> tuple[Label, bytes] | None:
+        for ret in self.uow.db.returns.values():
+            for label in ret.labels:
+                if label.id == label_id:
+                    return copy.deepcopy(label), self.uow.db.pdfs.get(label_id, b"")
+        return None
+
+    async def refunds_on_payments_since(self, gateway: str, since: datetime) -> list[tuple[Refund, str]]:
+        mine = [(refund, ret.number) for ret in self.uow.db.returns.values() for refund in ret.refunds
+                if refund.gateway == gateway]
+        recent = {r.payment_reference for r, _ in mine if r.created_at >= since}
+        found = [(r, n) for r, n in mine if r.payment_reference in recent]
+        return sorted(found, key=lambda f: (f[0].payment_reference, f[0].created_at))
 
 
 def _matches(r: Return, flt: ReturnFilter) -> bool:

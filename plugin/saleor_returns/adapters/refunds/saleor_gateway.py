@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ...domain.refunds import RefundCommand, RefundOutcome, RefundStatus
+from ...ports import GrantLine, GrantPlan  # noqa: F401  (GrantLine: the lines a plan holds)
 from ..saleor.client import SaleorClient
 from ..saleor.errors import SaleorAuthError, SaleorError, SaleorMutationError, SaleorUnavailable
 from ..saleor.markers import RECORDED_ONLY, grant_reason, refund_id_in
@@ -25,21 +25,6 @@ from ..saleor.markers import RECORDED_ONLY, grant_reason, refund_id_in
 log = logging.getLogger(__name__)
 GRANT_STATUS = {"PENDING": RefundStatus.PENDING, "SUCCESS": RefundStatus.SUCCEEDED, "FAILURE": RefundStatus.FAILED}
 WAITING = "asked the store's payment app; waiting for Saleor to confirm"
-
-
-@dataclass(frozen=True, slots=True)
-class GrantLine:
-    order_line_id: str
-    quantity: int
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class GrantPlan:
-    """What Saleor's books should say one refund was for (the lines only when it covers the whole return)."""
-
-    lines: tuple[GrantLine, ...] = ()
-    shipping: bool = False
 
 
 ClientLookup = Callable[[str], Awaitable[SaleorClient | None]]

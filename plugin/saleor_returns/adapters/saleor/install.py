@@ -1,4 +1,4 @@
-"""Use case: a Saleor instance installs the app (POST /api/register with its app token).
+"""A Saleor instance installs the app (POST /api/register with its app token).
 
 The token is stored (encrypted) only after Saleor confirmed it: `app { id permissions }` answered with
 our app and MANAGE_ORDERS. A re-install refreshes the token and re-activates the store; an optional
@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ..adapters.saleor import installations
-from ..adapters.saleor.auth import STAFF_PERMISSION
-from ..adapters.saleor.client import SaleorClient
-from ..adapters.saleor.errors import SaleorAuthError, SaleorError, SaleorUnavailable
-from ..adapters.saleor.jwks import fetch_jwks
-from ..saleor_settings import SaleorSettingsError, normalise_api_url
-from .context import Deps
+from ...ports import StoredInstallation
+from ...saleor_settings import SaleorSettingsError, normalise_api_url
+from ...services.context import Deps
+from ...settings import settings_of
+from .auth import STAFF_PERMISSION
+from .client import SaleorClient
+from .errors import SaleorAuthError, SaleorError, SaleorUnavailable
+from .jwks import fetch_jwks
 
 log = logging.getLogger(__name__)
 MAX_TOKEN = 2048
@@ -43,17 +44,17 @@ async def register(deps: Deps, *, api_url: str | None, auth_token: object, domai
     url = _url(deps, api_url)
     if not isinstance(auth_token, str) or not auth_token.strip() or len(auth_token) > MAX_TOKEN:
         raise InstallRefused("INVALID_TOKEN", "the request carries no auth_token", 400)
-    app_id, permissions = await _confirm(SaleorClient(url, auth_token, tenants.http), deps.settings.saleor.app_id)
+    app_id, permissions = await _confirm(SaleorClient(url, auth_token, tenants.http), settings_of(deps).saleor.app_id)
     try:
         jwks = await fetch_jwks(tenants.http, url)
     except SaleorError as exc:  # webhooks fetch it later; the install need not fail for it
         log.warning("JWKS not fetched at install", extra={"api_url": url, "error": str(exc)})
         jwks = None
     async with deps.uow() as tx:
-        await installations.save_install(tx.session, api_url=url, app_id=app_id,
-                                         sealed_token=tenants.box.seal(auth_token), domain=(domain or "")[:255] or None,
-                                         schema_version=(schema_version or "")[:32] or None,
-                                         permissions=list(permissions), jwks=jwks, now=deps.clock.now())
+        await tx.installations.save(StoredInstallation(
+            api_url=url, app_id=app_id, auth_token=tenants.box.seal(auth_token), active=True,
+            domain=(domain or "")[:255] or None, schema_version=(schema_version or "")[:32] or None,
+            permissions=tuple(permissions), jwks=jwks), deps.clock.now())
         await tx.commit()
     tenants.forget(url)
     log.info("saleor app installed", extra={"api_url": url, "app_id": app_id, "schema_version": schema_version,
@@ -68,7 +69,7 @@ def _url(deps: Deps, api_url: str | None) -> str:
         raise InstallRefused("INVALID_API_URL", "the Saleor-Api-Url header is missing or not a URL", 400) from exc
     if len(url) > 255:
         raise InstallRefused("INVALID_API_URL", "the Saleor API URL is longer than 255 characters", 400)
-    if not deps.settings.saleor.allows(url):
+    if not settings_of(deps).saleor.allows(url):
         log.warning("install refused: store not allowed", extra={"api_url": url})
         raise InstallRefused("FORBIDDEN", f"this deployment does not serve {url} (RETURNS_SALEOR_ALLOWED_URLS)", 403)
     return url

@@ -1,4 +1,4 @@
-"""Use case: Saleor tells us something (POST /api/webhooks/saleor, a signed subscription payload).
+"""Saleor tells us something (POST /api/webhooks/saleor, a signed subscription payload).
 
 Refused, with nothing changed: an unknown or removed store, a missing or wrong signature (JWS RS256,
 detached payload, checked against the store's JWKS, re-fetched once for an unknown key), a body that
@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..adapters.saleor import installations
-from ..adapters.saleor.jwks import SignatureRejected, unverified_header, verify_detached
-from ..adapters.saleor.order_mapping import parse_datetime
-from .context import Deps
-from .saleor_refunds import confirm_grants
-from .saleor_writeback import record_in_store
+from ...ports import RefundWord
+from ...services.context import Deps
+from ...services.saleor_refunds import confirm_grants
+from ...settings import settings_of
+from ..refunds.saleor_gateway import outcome_of
+from .jwks import SignatureRejected, unverified_header, verify_detached
+from .markers import recorded_only, refund_id_in
+from .order_mapping import parse_datetime
 
 log = logging.getLogger(__name__)
 REFUND_EVENTS = frozenset({"OrderRefunded", "OrderFullyRefunded", "OrderUpdated"})
@@ -58,17 +60,17 @@ async def receive(base: Deps, headers: Mapping[str, str], body: bytes, now: date
         raise WebhookRefused("UNKNOWN_SALEOR", "this Saleor has not installed the app", 401)
     await _verify(tenants, installation, headers.get("saleor-signature"), body)
     payload = _payload(body)
-    issued = _issued_at(payload, now or wall_clock(), base.settings.saleor.webhook_max_age)
+    issued = _issued_at(payload, now or wall_clock(), settings_of(base).saleor.webhook_max_age)
     digest = hashlib.sha256(body).hexdigest()
     async with base.uow(readonly=True) as tx:
-        if await installations.delivery_seen(tx.session, installation.api_url, digest):
+        if await tx.installations.delivery_seen(installation.api_url, digest):
             raise WebhookRefused("REPLAYED", "this delivery was already applied", 409)
     deps = await tenants.deps_for(base, installation.api_url) or base.for_tenant(installation.api_url, base.orders)
     result = await _apply(deps, installation, payload)
     async with base.uow() as tx:
-        await installations.record_delivery(tx.session, tenant=installation.api_url, digest=digest,
-                                            event=result.event, issued_at=issued, now=base.clock.now(),
-                                            keep=base.settings.saleor.webhook_max_age + FUTURE_SKEW + timedelta(days=1))
+        keep = settings_of(base).saleor.webhook_max_age + FUTURE_SKEW + timedelta(days=1)
+        await tx.installations.record_delivery(installation.api_url, digest, result.event, issued, base.clock.now(),
+                                               keep)
         await tx.commit()
     log.info("saleor webhook", extra={"api_url": installation.api_url, "event": result.event,
                                       "refunds_confirmed": result.refunds_confirmed, "uninstalled": result.uninstalled})
@@ -116,15 +118,23 @@ async def _apply(deps: Deps, installation: Any, payload: dict[str, Any]) -> Webh
     if kind == "AppDeleted":
         if (payload.get("app") or {}).get("id") == installation.app_id:
             async with deps.uow() as tx:
-                result.uninstalled = await installations.deactivate(tx.session, installation.api_url,
-                                                                    installation.app_id, deps.clock.now())
+                result.uninstalled = await tx.installations.deactivate(installation.api_url, installation.app_id,
+                                                                       deps.clock.now())
                 await tx.commit()
             deps.saleor.forget(installation.api_url)
             log.info("saleor app uninstalled", extra={"api_url": installation.api_url})
     elif kind in REFUND_EVENTS and payload.get("order"):
         order = payload["order"]
-        changed = await confirm_grants(deps, str(order.get("id")), list(order.get("grantedRefunds") or ()))
-        result.refunds_confirmed = len(changed)
-        for return_id in dict.fromkeys(changed):
-            result.recorded += await record_in_store(deps, return_id)
+        changed = await confirm_grants(deps, str(order.get("id")), words_of(list(order.get("grantedRefunds") or ())))
+        result.refunds_confirmed = len(changed)  # the store's books follow each outcome (record_outcome)
     return result
+
+
+def words_of(grants: list[dict[str, Any]]) -> list[RefundWord]:
+    """Our granted refunds' statuses (grants that only book a refund paid elsewhere are left out)."""
+    words = []
+    for grant in grants:
+        refund_id = refund_id_in(grant.get("reason"))
+        if refund_id is not None and not recorded_only(grant.get("reason")):
+            words.append(RefundWord(refund_id, outcome_of(grant)))
+    return words

@@ -19,23 +19,16 @@ from typing import Any
 import httpx
 from jwt import PyJWK
 
-from ..adapters.db.uow import SqlUnitOfWork
-from ..adapters.saleor import installations
-from ..adapters.saleor.auth import (
-    TokenRejected,
-    looks_like_jwt,
-    token_key_id,
-    unverified_claims,
-    verify_token,
-)
-from ..adapters.saleor.client import SaleorClient, new_http
-from ..adapters.saleor.errors import SaleorError
-from ..adapters.saleor.jwks import KeySet, fetch_jwks
-from ..adapters.saleor.order_source import SaleorOrderSource
-from ..adapters.saleor.token_box import TokenBox, TokenBoxError
-from ..saleor_settings import SaleorSettingsError, normalise_api_url
-from ..settings import Settings
-from .context import Actor, ActorKind, Deps
+from ...ports import OrderSource, UnitOfWorkFactory
+from ...saleor_settings import SaleorSettingsError, normalise_api_url
+from ...services.context import Actor, ActorKind, Deps
+from ...settings import Settings
+from .auth import TokenRejected, looks_like_jwt, token_key_id, unverified_claims, verify_token
+from .client import SaleorClient, new_http
+from .errors import SaleorError
+from .jwks import KeySet, fetch_jwks
+from .order_source import SaleorOrderSource
+from .token_box import TokenBox, TokenBoxError
 
 log = logging.getLogger(__name__)
 API_URL_HEADER = "saleor-api-url"
@@ -79,7 +72,7 @@ class _Cached:
 class SaleorTenants:
     """The installed stores, their clients and keys. One per process; safe to share between requests."""
 
-    uow: Callable[..., SqlUnitOfWork]
+    uow: UnitOfWorkFactory
     settings: Settings
     cache_seconds: float = 30.0
     jwks_refetch_seconds: float = 60.0
@@ -114,7 +107,7 @@ class SaleorTenants:
         if cached is not None and self.clock() - cached.at < self.cache_seconds:
             return cached.installation
         async with self.uow(readonly=True) as tx:
-            row = await installations.load(tx.session, key)
+            row = await tx.installations.load(key)
             found = self._open(row) if row is not None and row.active else None
         self._cache[key] = _Cached(self.clock(), found)
         return found
@@ -124,10 +117,9 @@ class SaleorTenants:
             token: str | None = self.box.open(row.auth_token)
         except TokenBoxError:
             log.error("app token cannot be decrypted: reinstall the app or restore the key",
-                      extra={"api_url": row.saleor_api_url})
+                      extra={"api_url": row.api_url})
             token = None
-        return Installation(row.saleor_api_url, row.app_id, token, row.schema_version,
-                            tuple(row.permissions or ()), row.jwks)
+        return Installation(row.api_url, row.app_id, token, row.schema_version, tuple(row.permissions), row.jwks)
 
     def forget(self, api_url: str) -> None:
         """Drop what this process remembers about a store (after install, uninstall, new keys)."""
@@ -145,6 +137,11 @@ class SaleorTenants:
         """The Deps acting for one installed store (its orders from Saleor), or None."""
         found = await self.installation(api_url)
         return self._deps_of(base, found) if found is not None else None
+
+    async def orders_for(self, tenant: str) -> OrderSource | None:
+        """ports.Stores, for installed stores: the orders of the store `tenant` names (its API URL)."""
+        found = await self.installation(tenant) if tenant.startswith(("http://", "https://")) else None
+        return SaleorOrderSource(self.client(found), self.settings.saleor) if found is not None else None
 
     def _deps_of(self, base: Deps, found: Installation) -> Deps:
         return base.for_tenant(found.api_url, SaleorOrderSource(self.client(found), self.settings.saleor))
@@ -166,7 +163,7 @@ class SaleorTenants:
             log.warning("cannot fetch the store's JWKS", extra={"api_url": installation.api_url, "error": str(exc)})
             return None
         async with self.uow() as tx:
-            await installations.save_jwks(tx.session, installation.api_url, jwks, _utcnow())
+            await tx.installations.save_jwks(installation.api_url, jwks, _utcnow())
             await tx.commit()
         self.forget(installation.api_url)
         return _key(jwks, kid)
@@ -252,18 +249,22 @@ def _utcnow() -> datetime:  # the JWKS timestamp is bookkeeping, not a business 
 def attach_saleor(deps: Deps, *, wrap_gateway: bool) -> SaleorTenants:
     """Wire the installed Saleor instances into `deps`: tenants, write-backs, and refunds through Saleor
     (RETURNS_REFUND_GATEWAY=saleor) or, with a gateway chosen by the settings, its refunds booked in Saleor."""
-    from ..adapters.refunds.saleor_gateway import GrantRecordingGateway, SaleorRefundGateway
-    from .saleor_refunds import grant_plans
-    from .saleor_writeback import SaleorWriteback
+    from ...services.saleor_refunds import grant_plans
+    from ..refunds.directory import Gateways
+    from ..refunds.saleor_gateway import GrantRecordingGateway, SaleorRefundGateway
+    from .writeback import SaleorWriteback
 
-    tenants = SaleorTenants(deps.uow, deps.settings)
+    tenants = SaleorTenants(deps.uow, deps.settings)  # type: ignore[arg-type]
     deps.saleor = tenants
     deps.recorder = SaleorWriteback(tenants)
-    if isinstance(deps.refunds, SaleorRefundGateway):
-        if deps.refunds.clients is None:
-            deps.refunds.wire(tenants.client_for, grant_plans(deps.uow))
-    elif wrap_gateway:
-        deps.refunds = GrantRecordingGateway(deps.refunds, tenants.client_for, grant_plans(deps.uow))
+    gateways = deps.refunds
+    assert isinstance(gateways, Gateways)
+    for name, gateway in list(gateways.all().items()):
+        if isinstance(gateway, SaleorRefundGateway):
+            if gateway.clients is None:
+                gateway.wire(tenants.client_for, grant_plans(deps.uow))
+        elif wrap_gateway:
+            gateways.replace(name, GrantRecordingGateway(gateway, tenants.client_for, grant_plans(deps.uow)))
     return tenants
 
 

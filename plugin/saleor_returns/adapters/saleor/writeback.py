@@ -10,107 +10,17 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import timedelta
 from typing import Any
 
-from ..adapters.db.models import ReturnRow
-from ..adapters.saleor import installations
-from ..adapters.saleor.client import SaleorClient
-from ..adapters.saleor.errors import SaleorError
-from ..adapters.saleor.markers import DONE, STARTED, Marker, MarkerLine, marker_key
-from ..domain.lifecycle import Resolution, ReturnStatus
-from ..domain.money import Money
-from ..ports import RecordedLine, ReturnRecord, UpstreamUnavailable
-from .context import SYSTEM, Deps
+from ...domain.lifecycle import Resolution
+from ...ports import ReturnRecord, StoreRecordError, UpstreamUnavailable
+from .client import SaleorClient
+from .errors import SaleorError, SaleorUnavailable
+from .markers import DONE, STARTED, Marker, MarkerLine, marker_key
 
 log = logging.getLogger(__name__)
-KEEP_ITEM_DUE = frozenset({ReturnStatus.APPROVED, ReturnStatus.REFUNDED, ReturnStatus.CLOSED,
-                           ReturnStatus.REFUND_FAILED})
 RETURNED_STATUSES = frozenset({"RETURNED", "REFUNDED_AND_RETURNED"})
 REASONS_SINCE = "3.24"  # Saleor accepts a reason per returned line from this schema version on
-LEASE = timedelta(minutes=5)  # a writer that crashed holds a return's write-back this long at most
-MAX_PASSES = 3
-
-
-async def record_in_store(deps: Deps, return_id: str) -> list[str]:
-    """Write the return back into the store when it is due; never fails the caller (an event says why).
-
-    One writer per return at a time (a webhook and the request that caused it often arrive together);
-    a caller that finds the write-back taken asks the writer for one more pass, so nothing is missed.
-    """
-    if deps.recorder is None or not deps.recorder.handles(deps.tenant):
-        return []
-    if not await _claim(deps, return_id):
-        return []
-    steps: list[str] = []
-    try:
-        for _ in range(MAX_PASSES):
-            steps += await _record_once(deps, return_id)
-            if await _release(deps, return_id):
-                return steps
-    except BaseException:
-        await _release(deps, return_id, force=True)  # let the next writer in
-        raise
-    await _release(deps, return_id, force=True)
-    return steps
-
-
-async def _release(deps: Deps, return_id: str, force: bool = False) -> bool:
-    async with deps.uow() as tx:
-        done = await installations.release_writeback(tx.session, return_id, force=force)
-        await tx.commit()
-    return done
-
-
-async def _claim(deps: Deps, return_id: str) -> bool:
-    async with deps.uow() as tx:
-        claimed = await installations.claim_writeback(tx.session, deps.tenant, return_id, deps.clock.now(), LEASE)
-        await tx.commit()
-    return claimed
-
-
-async def _record_once(deps: Deps, return_id: str) -> list[str]:
-    assert deps.recorder is not None
-    async with deps.uow(readonly=True) as tx:
-        ret = await tx.repo.get_return(deps.tenant, return_id)
-    record = record_of(ret) if ret is not None else None
-    if record is None:
-        return []
-    try:
-        steps = await deps.recorder.record(record)
-    except (UpstreamUnavailable, SaleorError) as exc:
-        log.warning("could not record the return in the store", extra={"tenant": deps.tenant,
-                                                                        "return": record.number, "error": str(exc)})
-        await _event(deps, return_id, "STORE_RECORD_FAILED", f"{exc}; it is written on the next change")
-        return []
-    if steps:
-        await _event(deps, return_id, "RECORDED_IN_STORE", ", ".join(steps))
-    return steps
-
-
-def record_of(ret: ReturnRow) -> ReturnRecord | None:
-    """What the store should remember about the return, or None while nothing is due."""
-    status = ReturnStatus(ret.status)
-    keep = ret.resolution == Resolution.KEEP_ITEM.value and status in KEEP_ITEM_DUE
-    received = any(e.type == ReturnStatus.RECEIVED.value for e in ret.events)
-    if not (keep or received):
-        return None
-    label = next((lb for lb in reversed(ret.labels) if lb.voided_at is None), None)
-    return ReturnRecord(
-        tenant=ret.tenant, return_id=ret.id, number=ret.number, order_id=ret.order_id, status=ret.status,
-        resolution=ret.resolution, refund_total=Money(ret.refund_total, ret.currency),
-        lines=tuple(RecordedLine(ln.order_line_id, ln.product_name, ln.quantity, ln.reason, ln.comment)
-                    for ln in ret.lines),
-        received=True, tracking_number=label.tracking_number if label else None,
-        carrier=label.carrier if label else None)
-
-
-async def _event(deps: Deps, return_id: str, type_: str, note: str) -> None:
-    async with deps.uow() as tx:
-        ret = await tx.repo.get_return(deps.tenant, return_id)
-        if ret is not None:
-            tx.repo.add_event(ret, deps.clock.now(), SYSTEM.label, type_, note[:2000])
-            await tx.commit()
 
 
 class SaleorWriteback:
@@ -123,6 +33,15 @@ class SaleorWriteback:
         return tenant.startswith(("http://", "https://"))  # Saleor tenants are keyed by their API URL
 
     async def record(self, record: ReturnRecord) -> list[str]:
+        """Do what is not done yet (ports.StoreRecorder); Saleor's refusals are StoreRecordError."""
+        try:
+            return await self._record(record)
+        except SaleorUnavailable as exc:
+            raise UpstreamUnavailable(str(exc)) from exc
+        except SaleorError as exc:
+            raise StoreRecordError(str(exc)) from exc
+
+    async def _record(self, record: ReturnRecord) -> list[str]:
         installation = await self.tenants.installation(record.tenant)  # None: not an installed Saleor store
         if installation is None:
             return []
