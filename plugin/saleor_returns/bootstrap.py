@@ -112,3 +112,24 @@ def migrate(database_url: str) -> None:
     cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     command.upgrade(cfg, "head")
+
+
+def in_memory(settings: Settings, orders: OrderSource, *, refunds: RefundGateway | None = None,
+              carrier: LabelCarrier | None = None, clock: Clock | None = None, recorder: Any = None,
+              db: Any = None) -> Deps:
+    """The same services on in-memory persistence and providers: service tests, and replays that must write
+    nothing durable and call nobody (adapters/memory)."""
+    from .adapters.memory.providers import MemoryCarrier
+    from .adapters.memory.uow import MemoryDatabase
+
+    database = db or MemoryDatabase()
+    deps = Deps(uow=database.uow, orders=orders, refunds=Gateways(refunds or SimulatedRefundGateway()),
+                carriers=carriers_of(carrier or MemoryCarrier()), clock=clock or SystemClock(), settings=settings,
+                recorder=recorder)
+    deps.stores = StoreDirectory(settings.tenant, orders, _NoOtherStores())
+    return deps
+
+
+class _NoOtherStores:
+    async def orders_for(self, tenant: str) -> None:
+        return None

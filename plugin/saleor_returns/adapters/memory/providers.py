@@ -1,0 +1,135 @@
+"""In-memory providers (ports.py): a clock, an order source, a carrier and a store recorder that answer at
+once, count what they were asked and can be told to fail. Service tests run on them in milliseconds; a
+policy replay runs on them and calls nobody. The refund gateway of this kind is adapters/refunds/simulated.py.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from ...domain.money import Money
+from ...domain.order import Address, Channel, Order
+from ...ports import (
+    IssuedLabel,
+    LabelError,
+    LabelRequest,
+    ReturnRecord,
+    StoreRecordError,
+    UpstreamUnavailable,
+    VoidOutcome,
+)
+
+
+class FixedClock:
+    """A clock that stands still until moved."""
+
+    def __init__(self, at: datetime | None = None) -> None:
+        self.at = at or datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **kwargs: float) -> None:
+        self.at += timedelta(**kwargs)
+
+
+@dataclass
+class MemoryOrders:
+    """ports.OrderSource over dictionaries; `down` makes every read an outage."""
+
+    orders: dict[str, Order] = field(default_factory=dict)
+    channels: dict[str, Channel] = field(default_factory=dict)
+    return_addresses: dict[str, Address] = field(default_factory=dict)
+    down: bool = False
+    reads: int = 0
+
+    async def get_order(self, order_id: str) -> Order | None:
+        self._read()
+        return self.orders.get(order_id)
+
+    async def get_channel(self, slug: str) -> Channel | None:
+        self._read()
+        return self.channels.get(slug)
+
+    def order_by_number(self, number: str) -> Order | None:
+        return next((o for o in self.orders.values() if o.number == number), None)
+
+    def return_address(self, channel_slug: str) -> Address:
+        return self.return_addresses[channel_slug]
+
+    def _read(self) -> None:
+        self.reads += 1
+        if self.down:
+            raise UpstreamUnavailable("the store is down (memory)")
+
+
+@dataclass
+class MemoryCarrier:
+    """ports.LabelCarrier that sells labels for nothing, one per idempotency key. `fail_with` makes the next
+    purchases raise it; `void_with` is what voids answer."""
+
+    name: str = "memory"
+    cost: Money | None = None
+    valid_days: int = 30
+    fail_with: LabelError | None = None
+    void_with: VoidOutcome = field(default_factory=lambda: VoidOutcome(voided=True, detail="voided"))
+    prepares_shipments: bool = True
+    bought: dict[str, IssuedLabel] = field(default_factory=dict)  # by idempotency key
+    purchases: int = 0  # calls to create_label, failed ones too
+    voids: list[str] = field(default_factory=list)  # tracking numbers asked to void
+
+    def expected_cost(self, currency: str) -> Money | None:
+        return self.cost if self.cost is not None and self.cost.currency == currency else None
+
+    async def prepare_label(self, request: LabelRequest) -> str | None:
+        if not self.prepares_shipments:
+            return None
+        return "shp_" + _digest(request.idempotency_key)
+
+    async def create_label(self, request: LabelRequest) -> IssuedLabel:
+        self.purchases += 1
+        if self.fail_with is not None:
+            raise self.fail_with
+        found = self.bought.get(request.idempotency_key)
+        if found is None:
+            tracking = "MEM" + _digest(request.idempotency_key)[:12].upper()
+            expires = request.deadline.astimezone(UTC) + timedelta(days=self.valid_days)
+            found = IssuedLabel(carrier=self.name, tracking_number=tracking, pdf=b"%PDF-1.4 memory label",
+                                cost=self.cost, expires_at=expires, carrier_reference=request.carrier_reference,
+                                label_format="4x6")
+            self.bought[request.idempotency_key] = found
+        return found
+
+    async def void_label(self, carrier_reference: str | None, tracking_number: str) -> VoidOutcome:
+        self.voids.append(tracking_number)
+        return self.void_with
+
+
+@dataclass
+class MemoryRecorder:
+    """ports.StoreRecorder keeping what each return's store was told; `fail_with` makes writes fail."""
+
+    tenants: frozenset[str] = frozenset()  # the tenants whose books are written back (empty: every tenant)
+    fail_with: Exception | None = None
+    records: list[ReturnRecord] = field(default_factory=list)
+    written: dict[str, ReturnRecord] = field(default_factory=dict)  # by return id: the last record written
+
+    def handles(self, tenant: str) -> bool:
+        return not self.tenants or tenant in self.tenants
+
+    async def record(self, record: ReturnRecord) -> list[str]:
+        self.records.append(record)
+        if self.fail_with is not None:
+            if isinstance(self.fail_with, UpstreamUnavailable | StoreRecordError):
+                raise self.fail_with
+            raise StoreRecordError(str(self.fail_with))
+        before = self.written.get(record.return_id)
+        self.written[record.return_id] = record
+        if before is None:
+            return ["returned products", "note", "summary"]
+        return ["summary"] if before != record else []
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:20]

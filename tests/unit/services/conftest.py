@@ -1,0 +1,73 @@
+"""Service tests on in-memory ports (bootstrap.in_memory): no server, no database, no network.
+
+`shop` is the demo store of examples/ with every port faked: orders in memory, the simulated refund
+gateway, a carrier that sells labels for nothing, a recorder standing for the store's own books, a clock
+that stands still. Tests call the services directly and read what the fakes were asked."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from saleor_returns.adapters.demo.orders_file import load_demo_store
+from saleor_returns.adapters.memory.providers import FixedClock, MemoryCarrier, MemoryOrders, MemoryRecorder
+from saleor_returns.adapters.memory.uow import MemoryDatabase
+from saleor_returns.adapters.refunds.simulated import SimulatedRefundGateway
+from saleor_returns.bootstrap import in_memory
+from saleor_returns.domain.actors import Actor
+from saleor_returns.domain.decision import RequestedLine
+from saleor_returns.domain.returns import Return
+from saleor_returns.services.context import Deps
+from saleor_returns.services.queries import reload
+from saleor_returns.services.request_return import NotEligible, ReturnInput, request_return
+from saleor_returns.services.seed import seed_demo
+from saleor_returns.settings import Settings
+from support.constants import EXAMPLES
+
+NOW = FixedClock().at
+STAFF = Actor.staff("alice")
+OWNER = Actor.staff("owner", owner=True)
+
+
+@dataclass
+class Shop:
+    """The demo store on in-memory ports, with a handle on every fake."""
+
+    deps: Deps
+    db: MemoryDatabase
+    orders: MemoryOrders
+    gateway: SimulatedRefundGateway
+    carrier: MemoryCarrier
+    recorder: MemoryRecorder
+    clock: FixedClock
+
+    def shopper(self, order_id: str) -> Actor:
+        return Actor.guest(self.orders.orders[order_id].user_email)
+
+    async def ask(self, order_id: str, *lines: tuple[str, int, str], exception: bool = False,
+                  comment: str | None = None) -> Return | NotEligible:
+        """A shopper asks to return (line id, quantity, reason) lines of their order."""
+        wanted = tuple(RequestedLine(line, qty, reason, comment) for line, qty, reason in lines)
+        return await request_return(self.deps, self.shopper(order_id), ReturnInput(order_id, wanted, exception))
+
+    async def get(self, return_id: str) -> Return:
+        return await reload(self.deps, return_id)
+
+
+def make_shop(recorder_tenants: frozenset[str] = frozenset()) -> Shop:
+    store = load_demo_store(EXAMPLES / "demo-orders.json", NOW)
+    orders = MemoryOrders(dict(store.orders), dict(store.channels), dict(store.return_addresses))
+    settings = Settings(database_url="memory://", admin_token="t" * 24, secret_key="s" * 32)
+    clock, db = FixedClock(NOW), MemoryDatabase()
+    gateway, carrier = SimulatedRefundGateway(), MemoryCarrier(name="local")
+    recorder = MemoryRecorder(tenants=recorder_tenants)
+    deps = in_memory(settings, orders, refunds=gateway, carrier=carrier, clock=clock, recorder=recorder, db=db)
+    return Shop(deps, db, orders, gateway, carrier, recorder, clock)
+
+
+@pytest.fixture
+async def shop() -> Shop:
+    made = make_shop()
+    await seed_demo(made.deps, json.loads((EXAMPLES / "policy.json").read_text()), ())
+    return made
