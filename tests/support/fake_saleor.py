@@ -120,6 +120,7 @@ class FakeSaleor:
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer the next requests with
     jwks_requests: int = 0
     fail_operations: dict[str, int] = field(default_factory=dict)  # operation name → HTTP status, once
+    down_operations: set[str] = field(default_factory=set)  # operations answered 503 until removed (an outage)
     delays: dict[str, float] = field(default_factory=dict)  # operation name → seconds to wait before answering
     server: ServerThread | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -167,6 +168,8 @@ class FakeSaleor:
         name = operation.name.value if operation.name else "anonymous"
         if name in self.fail_operations:
             return JSONResponse({"error": "fake outage"}, status_code=self.fail_operations.pop(name))
+        if name in self.down_operations:
+            return JSONResponse({"error": "fake outage"}, status_code=503)
         if name in self.delays:
             await asyncio.sleep(self.delays[name])
         self.calls.append(name)
@@ -546,14 +549,14 @@ def _json(value: object) -> object:
 class ReturnsApp:
     """The returns app on loopback, wired for Saleor tenants (refunds through Saleor unless told otherwise)."""
 
-    def __init__(self, settings: Any, orders: Any, clock: Any, refunds: Any = None) -> None:
+    def __init__(self, settings: Any, orders: Any, clock: Any, refunds: Any = None, carrier: Any = None) -> None:
         from saleor_returns.bootstrap import build
         from saleor_returns.web.app import create_app
 
         holder: dict[str, Any] = {}
 
         def make_app() -> Any:
-            holder["wiring"] = build(settings, orders, refunds=refunds, clock=clock)
+            holder["wiring"] = build(settings, orders, refunds=refunds, clock=clock, carrier=carrier)
             return create_app(holder["wiring"].deps)
 
         self.server = ServerThread(make_app).start()
