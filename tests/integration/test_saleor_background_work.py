@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from test_saleor_app_flow import LAPTOP, RECEIVED, REQUEST_RETURN, RETURN_REQUEST, UPDATE_POLICY, installed
 
 from saleor_returns.adapters.demo.order_source import DemoOrderSource
 from saleor_returns.adapters.memory.providers import MemoryCarrier
@@ -17,7 +18,6 @@ from saleor_returns.ports import LabelError
 from saleor_returns.services.tracking import apply_tracking
 from saleor_returns.services.worker import run_once
 from support.fake_saleor import FakeSaleor, ReturnsApp
-from test_saleor_app_flow import LAPTOP, RECEIVED, REQUEST_RETURN, RETURN_REQUEST, UPDATE_POLICY, installed
 
 ON_FIRST_SCAN = {"windowDays": 30, "graceDays": 3, "graceMode": "AUTO_APPROVE", "refundTiming": "ON_FIRST_SCAN",
                  "keepItemThresholds": []}
