@@ -33,9 +33,15 @@ def currency_exponent(code: str) -> int:
     return int(get_currency_precision(code))
 
 
+@cache
+def _quantum(code: str) -> Decimal:
+    """The currency's smallest step (0.01, 1, 0.001): computed once per currency (money is made often)."""
+    return Decimal(1).scaleb(-currency_exponent(code))
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """The one function that rounds money: half-up to the currency's precision."""
-    exp = Decimal(1).scaleb(-currency_exponent(currency))
+    exp = _quantum(currency)
     try:
         return amount.quantize(exp, rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:  # more digits than Decimal holds: an input error, not a crash
@@ -63,11 +69,13 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        currency = self.currency.upper()
-        amount = parse_decimal(self.amount) if not isinstance(self.amount, Decimal) else self.amount
+        currency = self.currency
+        if not currency.isupper():
+            currency = currency.upper()
+            object.__setattr__(self, "currency", currency)
+        amount = self.amount if type(self.amount) is Decimal else parse_decimal(self.amount)
         if not amount.is_finite():
             raise ValueError("amount must be finite")
-        object.__setattr__(self, "currency", currency)
         object.__setattr__(self, "amount", quantize(amount, currency))
 
     @classmethod
@@ -124,7 +132,7 @@ class Money:
 
     @property
     def minor_step(self) -> Decimal:
-        return Decimal(1).scaleb(-currency_exponent(self.currency))
+        return _quantum(self.currency)
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"

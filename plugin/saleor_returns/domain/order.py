@@ -79,20 +79,34 @@ class Order:
     user_id: str | None = None
     shipping_address: Address | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    # what is derived from the snapshot once, not once per line (an order is read-only): lookups by line id,
+    # and derived values other domain modules keep here (refund_math's paid line totals)
+    memo: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _index(self) -> dict[str, object]:
+        if "lines" not in self.memo:
+            shipped: dict[str, int] = {}
+            last: dict[str, datetime] = {}
+            for f in self.fulfillments:
+                for fl in f.lines:
+                    shipped[fl.order_line_id] = shipped.get(fl.order_line_id, 0) + fl.quantity
+                    if fl.order_line_id not in last or f.created_at > last[fl.order_line_id]:
+                        last[fl.order_line_id] = f.created_at
+            self.memo.update(lines={line.id: line for line in self.lines}, shipped=shipped, shipped_at=last)
+        return self.memo
 
     def line(self, line_id: str) -> OrderLine | None:
-        for line in self.lines:
-            if line.id == line_id:
-                return line
-        return None
+        lines: dict[str, OrderLine] = self._index()["lines"]  # type: ignore[assignment]
+        return lines.get(line_id)
 
     def fulfilled_quantity(self, line_id: str) -> int:
-        return sum(fl.quantity for f in self.fulfillments for fl in f.lines if fl.order_line_id == line_id)
+        shipped: dict[str, int] = self._index()["shipped"]  # type: ignore[assignment]
+        return shipped.get(line_id, 0)
 
     def fulfilled_at(self, line_id: str) -> datetime | None:
         """The latest fulfillment containing the line (the most generous window start)."""
-        dates = [f.created_at for f in self.fulfillments for fl in f.lines if fl.order_line_id == line_id]
-        return max(dates) if dates else None
+        last: dict[str, datetime] = self._index()["shipped_at"]  # type: ignore[assignment]
+        return last.get(line_id)
 
     @property
     def charged(self) -> Money:

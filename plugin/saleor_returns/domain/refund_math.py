@@ -10,7 +10,15 @@ from .policy import NO_FEE_REASONS, Policy, ReturnShipping
 
 
 def line_totals_paid(order: Order) -> dict[str, Money]:
-    """Each line's gross total after discounts; the order-level discount spread by largest remainder."""
+    """Each line's gross total after discounts; the order-level discount spread by largest remainder.
+    Computed once per order snapshot (kept in its memo): every line's refund reads it."""
+    found = order.memo.get("paid_line_totals")
+    if found is None:
+        found = order.memo["paid_line_totals"] = _line_totals_paid(order)
+    return found  # type: ignore[return-value]
+
+
+def _line_totals_paid(order: Order) -> dict[str, Money]:
     gross = {line.id: line.unit_price.times(line.quantity) for line in order.lines}
     if order.order_discount is None or order.order_discount.is_zero or not order.lines:
         return gross
