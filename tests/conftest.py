@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from saleor_returns.adapters.db.engine import make_engine
@@ -18,6 +19,10 @@ from support.app_runner import RunningApp, running_app
 from support.clock import FrozenClock
 from support.constants import ADMIN_TOKEN, EXAMPLES, OWNER_TOKEN, ROOT  # noqa: F401  (re-exported)
 from support.databases import backend, create_postgres_database, drop_postgres_database, sqlite_url
+
+# property tests check sums and caps, not speed: a busy 2-core CI machine must not fail them on time
+hypothesis_settings.register_profile("returns", deadline=None)
+hypothesis_settings.load_profile("returns")
 
 # fixtures of the Stripe test kit (fake_stripe, stripe_app, localstripe), usable in any test module
 pytest_plugins = ("support.fake_stripe", "support.localstripe")
