@@ -88,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-schema", help="print or write our GraphQL SDL",
                             description="Write the GraphQL schema (SDL) served at /graphql.")
     export.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--federated", action="store_true",
+                        help="the federation subgraph's SDL (served at /graphql/federated) instead")
     return p
 
 
@@ -118,7 +120,10 @@ class UserFacingError(Exception):
 
 
 def cmd_export_schema(args: argparse.Namespace) -> int:
-    from .graphql.schema import export_sdl
+    if args.federated:
+        from .graphql.federated_schema import export_federated_sdl as export_sdl
+    else:
+        from .graphql.schema import export_sdl
 
     sdl = export_sdl()
     if args.output:
@@ -296,6 +301,11 @@ class _NoOrders:
     """The order source of background commands: refund rows carry all a refund needs, no order is read."""
 
     async def get_order(self, order_id: str):
+        from .ports import UpstreamUnavailable
+
+        raise UpstreamUnavailable("background commands read no orders")
+
+    async def get_orders(self, order_ids):
         from .ports import UpstreamUnavailable
 
         raise UpstreamUnavailable("background commands read no orders")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..adapters.db.models import PolicyVersionRow
 from ..adapters.db.repository import Repository
 from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.money import Money, total
@@ -13,6 +14,7 @@ from ..ports import UpstreamUnavailable
 from .context import Actor, Deps
 
 NOT_FOUND = "We could not find an order with that number and e-mail address."
+UNREACHABLE = "The store cannot be reached right now; please try again in a minute."
 
 
 async def order_for(deps: Deps, actor: Actor, order_id: str) -> Order:
@@ -20,13 +22,17 @@ async def order_for(deps: Deps, actor: Actor, order_id: str) -> Order:
     try:
         order = await deps.orders.get_order(order_id)
     except UpstreamUnavailable as exc:
-        raise ReturnError(ReturnErrorCode.UPSTREAM_UNAVAILABLE,
-                          "The store cannot be reached right now; please try again in a minute.") from exc
+        raise ReturnError(ReturnErrorCode.UPSTREAM_UNAVAILABLE, UNREACHABLE) from exc
     if order is None:
         raise ReturnError(ReturnErrorCode.ORDER_NOT_FOUND, NOT_FOUND, "orderId")
-    if actor.is_staff or order.owned_by(actor.email, actor.user_id):
+    if may_see(actor, order):
         return order
     raise ReturnError(ReturnErrorCode.ORDER_NOT_FOUND, NOT_FOUND, "orderId")
+
+
+def may_see(actor: Actor, order: Order) -> bool:
+    """Staff see every order of their store; a shopper only their own (by customer id or e-mail)."""
+    return actor.is_staff or order.owned_by(actor.email, actor.user_id)
 
 
 async def channel_of(deps: Deps, slug: str) -> Channel:
@@ -44,7 +50,11 @@ class PolicyVersion:
 
 
 async def current_policy(repo: Repository, tenant: str, channel: str) -> PolicyVersion:
-    row = await repo.latest_policy(tenant, channel)
+    return policy_version(await repo.latest_policy(tenant, channel))
+
+
+def policy_version(row: PolicyVersionRow | None) -> PolicyVersion:
+    """A saved policy version, or the built-in defaults (version 0) when the channel has none."""
     if row is None:
         return PolicyVersion(Policy(), 0)
     return PolicyVersion(policy_from_dict(row.settings), row.version)
