@@ -28,9 +28,11 @@ class OrderReturnRequests:
 OrderReturnRequestsResult = Annotated[OrderReturnRequests | ReturnError, strawberry.union("OrderReturnRequestsResult")]
 
 
-@strawberry.federation.type(keys=["id"], description="Saleor's order (the Saleor subgraph owns it); this subgraph "
-                                                     "adds what can be returned and the returns made.")
+# no description: the supergraph would show ours instead of Saleor's on Saleor's own type
+@strawberry.federation.type(keys=["id"])
 class Order:
+    """Saleor's order (the Saleor subgraph owns it), with what can be returned and the returns made."""
+
     id: strawberry.ID
 
     @classmethod
