@@ -9,7 +9,7 @@ from graphql import ObjectTypeDefinitionNode, build_schema, parse, print_ast
 from saleor_returns.graphql.federated_schema import export_federated_sdl
 from saleor_returns.graphql.schema import export_sdl
 from support.constants import ROOT
-from support.federation import compose
+from support.federation import MY_ORDERS, compose
 from support.saleor_subgraph import derive_subgraph_sdl, saleor_subgraph_sdl
 
 
@@ -46,12 +46,23 @@ def test_our_subgraph_extends_saleors_order_by_id_and_slash_graphql_is_unchanged
     assert public.get_type("Order") is None and public.get_type("Money") is not None
 
 
-def test_saleors_subgraph_and_ours_compose_without_errors(tmp_path):
-    # when Saleor's subgraph and ours are composed
-    result = compose({"saleor": saleor_subgraph_sdl(), "returns": export_federated_sdl()}, tmp_path)
+def test_saleors_subgraph_and_ours_compose_without_errors_and_serve_the_storefront_query(tmp_path):
+    # given the query docs/storefront.md tells a storefront to send, and the one the gateway test sends
+    documented = re.search(r"```graphql\n(query MyOrders.*?)```", (ROOT / "docs" / "storefront.md").read_text(),
+                           re.S)
+    assert documented is not None
+    queries = {"storefront-doc": documented.group(1), "gateway-test": MY_ORDERS, "mistyped":
+               documented.group(1).replace("inGrace", "inGrase")}
 
-    # then there are no errors, and the supergraph's Order has Saleor's fields and ours
+    # when Saleor's subgraph and ours are composed, and the queries validated against the supergraph's API
+    result = compose({"saleor": saleor_subgraph_sdl(), "returns": export_federated_sdl()}, tmp_path, queries)
+
+    # then there are no errors, both queries are valid (a mistyped field is not), and the supergraph's Order
+    # has Saleor's fields and ours
     assert result["errors"] == []
+    assert result["operations"]["storefront-doc"] == [] and result["operations"]["gateway-test"] == []
+    assert result["operations"]["mistyped"] == [
+        'Cannot query field "inGrase" on type "LineEligibility". Did you mean "inGrace"?']
     supergraph = result["supergraph"]
     order = re.search(r"^type Order\b.*?^\}", supergraph, re.M | re.S)
     assert order is not None

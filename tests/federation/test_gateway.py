@@ -19,21 +19,8 @@ from saleor_returns.settings import Settings
 from support.clock import FrozenClock
 from support.constants import ADMIN_TOKEN, EXAMPLES
 from support.fake_saleor import FakeSaleor, ReturnsApp, gid
-from support.federation import Gateway, gateway
+from support.federation import MY_ORDERS, Gateway, gateway
 
-MY_ORDERS = """query MyOrders {
-  me { email orders(first: 20) { edges { node {
-    id number
-    returnEligibility { __typename
-      ... on OrderReturnEligibility { orderNumber timezone deadline
-        lines { productName eligible quantityReturnable codes unitRefund { amount currency } } }
-      ... on ReturnError { code message } }
-    returnRequests { __typename
-      ... on OrderReturnRequests { items { number status resolution refundTotal { amount currency }
-        lines { productName quantity } } }
-      ... on ReturnError { code message } }
-  } } } }
-}"""
 ENTITIES = """query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Order { id
   returnEligibility { __typename ... on OrderReturnEligibility { orderNumber } ... on ReturnError { code } }
   returnRequests { __typename ... on OrderReturnRequests { items { number customerEmail } }

@@ -20,6 +20,20 @@ import pytest
 
 FOLDER = Path(__file__).resolve().parents[1] / "federation"
 INSTALL = "cd tests/federation && npm ci"
+# a storefront's question to the gateway: the shopper's orders, what each can return, the returns made
+MY_ORDERS = """query MyOrders {
+  me { email orders(first: 20) { edges { node {
+    id number
+    returnEligibility { __typename
+      ... on OrderReturnEligibility { orderNumber timezone deadline
+        lines { productName eligible quantityReturnable codes unitRefund { amount currency } } }
+      ... on ReturnError { code message } }
+    returnRequests { __typename
+      ... on OrderReturnRequests { items { number status resolution refundTotal { amount currency }
+        lines { productName quantity } } }
+      ... on ReturnError { code message } }
+  } } } }
+}"""
 
 
 def node() -> str:
@@ -36,19 +50,26 @@ def node() -> str:
     return found
 
 
-def compose(subgraphs: dict[str, str], tmp: Path) -> dict[str, Any]:
-    """Compose subgraph SDLs (name → SDL) with @apollo/composition: {"errors", "hints", "supergraph"}."""
+def compose(subgraphs: dict[str, str], tmp: Path, operations: dict[str, str] | None = None) -> dict[str, Any]:
+    """Compose subgraph SDLs (name → SDL) with @apollo/composition and validate `operations` (name → document)
+    against the composed API: {"errors", "hints", "supergraph", "operations": {name: [messages]}}."""
     args = []
     for name, sdl in subgraphs.items():
         path = tmp / f"{name}.graphql"
         path.write_text(sdl)
         args.append(f"{name}={path}")
+    files = {}
+    for name, document in (operations or {}).items():
+        files[str(tmp / f"operation-{name}.graphql")] = name
+        (tmp / f"operation-{name}.graphql").write_text(document)
+        args += ["--operation", str(tmp / f"operation-{name}.graphql")]
     out = tmp / "supergraph.graphql"
     done = subprocess.run([node(), "compose.mjs", *args, "--supergraph", str(out)], cwd=FOLDER, capture_output=True,
                           text=True, timeout=180)
     assert done.stdout.strip(), done.stderr
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["supergraph"] = out.read_text() if out.exists() else None
+    result["operations"] = {files[f]: messages for f, messages in result["operations"].items()}
     return result
 
 
