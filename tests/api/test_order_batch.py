@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from documents import CANCEL, REQUEST_RETURN, line, request
-from saleor_returns.adapters.db.order_reads import returns_of_orders
 from saleor_returns.adapters.saleor.client import SaleorClient
 from saleor_returns.adapters.saleor.order_source import SaleorOrderSource
 from saleor_returns.domain.codes import ReturnError, ReturnErrorCode
@@ -116,7 +115,7 @@ def test_a_shopper_gets_their_own_orders_and_not_found_for_the_others(app):
 
 async def _rows(deps, ids):
     async with deps.uow(readonly=True) as tx:
-        return await returns_of_orders(tx.session, deps.tenant, ids)
+        return await tx.repo.returns_of_orders(deps.tenant, ids)
 
 
 async def _per_order(deps, order_id):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from ..adapters.db.models import PolicyVersionRow
 from ..adapters.db.repository import Repository
 from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.money import Money, total
@@ -12,6 +12,9 @@ from ..domain.order import Channel, Order
 from ..domain.policy import Policy, policy_from_dict
 from ..ports import UpstreamUnavailable
 from .context import Actor, Deps
+
+if TYPE_CHECKING:
+    from ..adapters.db.models import PolicyVersionRow
 
 NOT_FOUND = "We could not find an order with that number and e-mail address."
 UNREACHABLE = "The store cannot be reached right now; please try again in a minute."

@@ -11,9 +11,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from ..adapters.db.models import ReturnRow
-from ..adapters.db.order_reads import latest_policies, returns_of_orders
 from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.lifecycle import ACTIVE, ReturnStatus
 from ..domain.order import Order
@@ -23,6 +22,9 @@ from .context import Actor, Deps
 from .eligibility import OrderEligibilityView, eligibility_view
 from .loading import NOT_FOUND, UNREACHABLE, may_see, policy_version
 from .queries import visible_to
+
+if TYPE_CHECKING:
+    from ..adapters.db.models import ReturnRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +53,8 @@ async def returns_of(deps: Deps, actor: Actor, order_ids: Sequence[str]) -> list
 
 async def _views(deps: Deps, actor: Actor, orders: dict[str, Order]) -> dict[str, OrderReturns]:
     async with deps.uow(readonly=True) as tx:
-        returns = await returns_of_orders(tx.session, deps.tenant, list(orders))
-        policies = await latest_policies(tx.session, deps.tenant, {o.channel.slug for o in orders.values()})
+        returns = await tx.repo.returns_of_orders(deps.tenant, list(orders))
+        policies = await tx.repo.latest_policies(deps.tenant, {o.channel.slug for o in orders.values()})
     now = deps.clock.now()
     out = {}
     for order_id, order in orders.items():

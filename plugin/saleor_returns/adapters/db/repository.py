@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ...domain.lifecycle import ACTIVE, Resolution
 from ...domain.refunds import COMMITTED
+from . import order_reads
 from .dialect import insert_for, is_postgres
 from .models import (
     GoodwillSpendRow,
@@ -204,3 +206,12 @@ class Repository:
                        ret: ReturnRow, now: datetime) -> None:
         self.session.add(GoodwillSpendRow(tenant=tenant, staff=staff, day=day, amount=amount, currency=currency,
                                           return_seq=ret.seq, at=now))
+
+    # --- many orders at once (the federation subgraph; adapters/db/order_reads.py) -------------
+    async def returns_of_orders(self, tenant: str, order_ids: Collection[str]) -> dict[str, list[ReturnRow]]:
+        """Every return of these orders, whole, newest first, by order id (one statement)."""
+        return await order_reads.returns_of_orders(self.session, tenant, order_ids)
+
+    async def latest_policies(self, tenant: str, channels: Collection[str]) -> dict[str, PolicyVersionRow]:
+        """The newest policy version of each of these channels that has one (one statement)."""
+        return await order_reads.latest_policies(self.session, tenant, channels)
