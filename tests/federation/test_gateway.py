@@ -236,3 +236,24 @@ def test_ten_orders_cost_one_saleor_read_and_one_database_round_trip_per_questio
                    if x["productName"] == "Laptop cover")
     assert codes == [()] * 8 + [("ALREADY_RETURNED",)] * 2
     assert sorted(len(n["returnRequests"]["items"]) for n in nodes) == [0] * 8 + [1] * 2
+
+
+def test_a_store_that_cannot_be_read_answers_upstream_unavailable_for_each_order(store):
+    # given Ada's two orders, and a Saleor that answers 503 to every attempt of the next read
+    fake, ada = store.fake, store.shopper("ada")
+    orders = [fake.add_order(email=ada[0], user_id=ada[1], lines=[COVER],
+                             shipped_at=store.clock.now() - timedelta(days=d)) for d in (2, 3)]
+    token = fake.customer_token(*ada)
+    assert "errors" not in store.gateway.query(MY_ORDERS, headers=bearer(token))  # her token is known
+    fake.fail_next = [503] * 3  # the first try and both retries
+
+    # when the subgraph is asked for both
+    body = store.app.http.post("/graphql/federated", headers=bearer(token), json={
+        "query": ENTITIES, "variables": {"reps": [{"__typename": "Order", "id": o["id"]} for o in orders]}}).json()
+
+    # then each says the store cannot be reached right now, as data, and nothing else is claimed
+    assert "errors" not in body, body
+    assert [(e["returnEligibility"], e["returnRequests"]) for e in body["data"]["_entities"]] == [
+        ({"__typename": "ReturnError", "code": "UPSTREAM_UNAVAILABLE"},
+         {"__typename": "ReturnError", "code": "UPSTREAM_UNAVAILABLE"})] * 2
+    assert fake.fail_next == []
