@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -257,3 +258,23 @@ def test_a_store_that_cannot_be_read_answers_upstream_unavailable_for_each_order
         ({"__typename": "ReturnError", "code": "UPSTREAM_UNAVAILABLE"},
          {"__typename": "ReturnError", "code": "UPSTREAM_UNAVAILABLE"})] * 2
     assert fake.fail_next == []
+
+
+def test_the_fake_saleor_resolves_order_entities_only_for_callers_who_may_see_them(store):
+    # given Ada's order and Ben's (the fake stands in for Saleor's _entities: a customer's own orders,
+    # every order for an app with MANAGE_ORDERS, none for anyone else)
+    fake = store.fake
+    ada, ben = store.shopper("ada"), store.shopper("ben")
+    adas = fake.add_order(email=ada[0], user_id=ada[1], lines=[COVER], shipped_at=store.clock.now())
+    bens = fake.add_order(email=ben[0], user_id=ben[1], lines=[COVER], shipped_at=store.clock.now())
+    query = {"query": "query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on Order { number } } }",
+             "variables": {"r": [{"__typename": "Order", "id": o["id"]} for o in (adas, bens)]}}
+
+    def ask(token: str | None) -> list:
+        headers = bearer(token) if token else {}
+        return httpx.post(fake.api_url, json=query, headers=headers, timeout=30).json()["data"]["_entities"]
+
+    # then Ada gets hers only, an app with MANAGE_ORDERS both, a caller without a token neither
+    assert ask(fake.customer_token(*ada)) == [{"number": adas["number"]}, None]
+    assert ask(fake.add_app().token) == [{"number": adas["number"]}, {"number": bens["number"]}]
+    assert ask(None) == [None, None]
