@@ -40,7 +40,6 @@ class SubgraphNames(NameConverter):
         return SUBGRAPH_NAMES.get(name, name)
 
 
-
 federated_schema = strawberry.federation.Schema(
     query=Query, mutation=Mutation, types=[Order], extensions=[MaskUnexpectedErrors],
     config=StrawberryConfig(name_converter=SubgraphNames()), scalar_overrides={Decimal: RETURN_DECIMAL},
