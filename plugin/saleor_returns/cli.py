@@ -88,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-schema", help="print or write our GraphQL SDL",
                             description="Write the GraphQL schema (SDL) served at /graphql.")
     export.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--federated", action="store_true",
+                        help="the federation subgraph's SDL (served at /graphql/federated) instead")
     return p
 
 
@@ -118,7 +120,10 @@ class UserFacingError(Exception):
 
 
 def cmd_export_schema(args: argparse.Namespace) -> int:
-    from .graphql.schema import export_sdl
+    if args.federated:
+        from .graphql.federated_schema import export_federated_sdl as export_sdl
+    else:
+        from .graphql.schema import export_sdl
 
     sdl = export_sdl()
     if args.output:

@@ -2,7 +2,9 @@
 
 Every document it receives is parsed and validated against that schema first, so it refuses what Saleor
 would refuse (400 with Saleor's error shape); then root resolvers answer the operations the app uses with
-Saleor-shaped data. It holds an RSA key, serves it as JWKS (kid = RFC 7638 thumbprint, like Saleor),
+Saleor-shaped data. Like Saleor it is a federation subgraph: `_service { sdl }` answers Saleor's subgraph SDL
+(support/saleor_subgraph.py) and `_entities` resolves `Order`s for callers who may see them; `me` answers
+for a customer's token. It holds an RSA key, serves it as JWKS (kid = RFC 7638 thumbprint, like Saleor),
 signs customer and Dashboard tokens with it, installs apps from their manifest (GET the manifest, POST the
 app token to tokenTargetUrl), and delivers webhooks signed as Saleor does (JWS RS256, detached payload,
 `b64: false`, `crit: ["b64"]`). A "payment app" settles refund requests when the test says so.
@@ -34,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .saleor_subgraph import saleor_subgraph_sdl
 from .server import ServerThread
 
 SDL = Path(__file__).resolve().parents[2].parent / "shared" / "saleor" / "schema.graphql"
@@ -97,6 +100,14 @@ class FakeApp:
     permissions: list[str]
     webhooks: list[dict[str, Any]]
     active: bool = True
+
+
+@dataclass(frozen=True)
+class FakeCustomer:
+    """A shopper signed in with a customer access token of this Saleor."""
+
+    email: str
+    user_id: str | None
 
 
 @dataclass
@@ -174,7 +185,8 @@ class FakeSaleor:
             await asyncio.sleep(self.delays[name])
         self.calls.append(name)
         app = self._app_for(request.headers.get("authorization", ""))
-        result = execute(saleor_schema(), document, root_value=Root(self, app),
+        customer = None if app else self._customer_for(request.headers.get("authorization", ""))
+        result = execute(saleor_schema(), document, root_value=Root(self, app, customer),
                          variable_values=body.get("variables") or {}, operation_name=body.get("operationName"))
         out: dict[str, Any] = {"data": result.data}
         if result.errors:
@@ -184,6 +196,15 @@ class FakeSaleor:
     def _app_for(self, authorization: str) -> FakeApp | None:
         token = authorization.removeprefix("Bearer ").strip()
         return next((a for a in self.apps.values() if a.active and a.token == token), None)
+
+    def _customer_for(self, authorization: str) -> FakeCustomer | None:
+        """The customer of a valid access token signed with this Saleor's key (Saleor: tokenCreate)."""
+        token = authorization.removeprefix("Bearer ").strip()
+        try:
+            claims = jwt.decode(token, self.key.private.public_key(), algorithms=["RS256"], issuer=self.api_url)
+        except jwt.PyJWTError:
+            return None
+        return FakeCustomer(claims["email"], claims.get("user_id")) if claims.get("type") == "access" else None
 
     # --- store data ---------------------------------------------------------------------------
     def add_channel(self, slug: str = "default-channel", currency: str = "USD", timezone: str | None = None,
@@ -226,7 +247,8 @@ class FakeSaleor:
         order_id = gid("Order", f"0000{pk:04d}-0000-0000-0000-000000000000")
         private: dict[str, str] = {}
         order: dict[str, Any] = {
-            "id": order_id, "number": str(1000 + pk), "created": iso(created_at or shipped_at - timedelta(days=2)),
+            "__typename": "Order", "id": order_id, "number": str(1000 + pk),
+            "created": iso(created_at or shipped_at - timedelta(days=2)),
             "status": "FULFILLED", "userEmail": email, "user": {"id": user_id, "email": email} if user_id else None,
             "channel": ch, "total": taxed(total, currency), "shippingPrice": taxed(shipping, currency),
             "shippingAddress": {"firstName": "Ada", "lastName": "Lovelace", "companyName": "", "streetAddress1":
@@ -396,8 +418,8 @@ def check_manifest(manifest: dict[str, Any]) -> None:
 class Root:
     """Root query and mutation fields the app uses; the rest of Saleor's schema answers null."""
 
-    def __init__(self, fake: FakeSaleor, caller: FakeApp | None) -> None:
-        self.fake, self.caller = fake, caller
+    def __init__(self, fake: FakeSaleor, caller: FakeApp | None, customer: FakeCustomer | None = None) -> None:
+        self.fake, self.caller, self.customer = fake, caller, customer
 
     def _need(self, permission: str | None = None) -> FakeApp:
         if self.caller is None or (permission and permission not in self.caller.permissions):
@@ -414,12 +436,43 @@ class Root:
         self._need("MANAGE_ORDERS")
         return self.fake.orders.get(id or "")
 
-    def orders(self, info: Any, filter: dict[str, Any] | None = None, **_: Any) -> dict[str, Any]:  # noqa: A002
+    def orders(self, info: Any, filter: dict[str, Any] | None = None, first: int | None = None,  # noqa: A002
+               **_: Any) -> dict[str, Any]:
         self._need("MANAGE_ORDERS")
         numbers = set((filter or {}).get("numbers") or ())
-        found = [o for o in self.fake.orders.values() if not numbers or o["number"] in numbers]
-        return {"edges": [{"node": o, "cursor": o["id"]} for o in found],
-                "pageInfo": {"hasNextPage": False, "hasPreviousPage": False}, "totalCount": len(found)}
+        ids = set((filter or {}).get("ids") or ())
+        found = [o for o in self.fake.orders.values()
+                 if (not numbers or o["number"] in numbers) and (not ids or o["id"] in ids)]
+        return _connection(found, first)
+
+    def me(self, info: Any) -> dict[str, Any] | None:
+        """The signed-in customer, with their orders (Saleor: orders whose user is them)."""
+        who = self.customer
+        if who is None:
+            return None
+        mine = [o for o in self.fake.orders.values() if o["user"] and o["user"]["id"] == who.user_id]
+        return {"id": who.user_id, "email": who.email,
+                "orders": lambda info, first=None, **_: _connection(mine, first)}
+
+    # federation (saleor/graphql/core/federation/schema.py)
+    def _service(self, info: Any) -> dict[str, str]:
+        return {"sdl": saleor_subgraph_sdl()}
+
+    def _entities(self, info: Any, representations: list[dict[str, Any]]) -> list[Any]:
+        """Orders by id, for callers who may see them (MANAGE_ORDERS: all; a customer: their own); null
+        otherwise. Only `Order` is served here."""
+        out: list[Any] = []
+        for rep in representations:
+            if rep.get("__typename") != "Order":
+                raise GraphQLError("Invalid value or unsupported model for __typename")
+            order = self.fake.orders.get(rep.get("id") or "")
+            out.append(order if order is not None and self._may_see(order) else None)
+        return out
+
+    def _may_see(self, order: dict[str, Any]) -> bool:
+        if self.caller is not None:
+            return "MANAGE_ORDERS" in self.caller.permissions
+        return self.customer is not None and bool(order["user"]) and order["user"]["id"] == self.customer.user_id
 
     def channel(self, info: Any, id: str | None = None, slug: str | None = None) -> Any:  # noqa: A002
         return self.fake.channels.get(slug or "")
@@ -523,6 +576,12 @@ class Root:
                 self.fake.refund_requests.append(grant["id"])
                 return {"transaction": grant["transaction"], "errors": []}
         return _errors("NOT_FOUND", "grantedRefundId")
+
+
+def _connection(nodes: list[dict[str, Any]], first: int | None) -> dict[str, Any]:
+    page = nodes[:first] if first is not None else nodes
+    return {"edges": [{"node": o, "cursor": o["id"]} for o in page],
+            "pageInfo": {"hasNextPage": len(page) < len(nodes), "hasPreviousPage": False}, "totalCount": len(nodes)}
 
 
 def _errors(code: str, field_name: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@ objects. adapters/db implements it on SQLAlchemy; adapters/memory in memory (tes
 pass the same contract tests (tests/contract)."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -98,6 +99,11 @@ class ReturnRepository(Protocol):
         """Every return of an order, newest first."""
         ...
 
+    async def of_orders(self, tenant: str, order_ids: Collection[str]) -> dict[str, list[Return]]:
+        """Every return of these orders, newest first, by order id (orders without returns left out): one read
+        however many orders (the federation subgraph asks for a page of them)."""
+        ...
+
     async def channels(self, tenant: str) -> list[str]:
         """Channel slugs this tenant has a return in."""
         ...
@@ -143,6 +149,10 @@ class WorkQueue(Protocol):
 
 class PolicyRepository(Protocol):
     async def latest(self, tenant: str, channel: str) -> PolicyVersion | None:
+        ...
+
+    async def latest_of(self, tenant: str, channels: Collection[str]) -> dict[str, PolicyVersion]:
+        """The newest version of each of these channels that has one, by slug (one read)."""
         ...
 
     async def add(self, tenant: str, channel: str, policy: Policy, by: str, now: datetime) -> int:

@@ -1,6 +1,7 @@
 """The providers the services call: orders, refunds, carriers, the store's books, the clock, settings."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -22,6 +23,11 @@ class OrderSource(Protocol):
 
     async def get_order(self, order_id: str) -> Order | None:
         """The order, or None when it does not exist. Raises UpstreamUnavailable when the source is down."""
+        ...
+
+    async def get_orders(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        """Many orders in one read (a federation batch), by id; ids that do not exist are left out.
+        Raises UpstreamUnavailable when the source is down."""
         ...
 
     async def get_channel(self, slug: str) -> Channel | None:

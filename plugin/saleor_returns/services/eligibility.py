@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from ..domain.eligibility import LineEligibility, check_order
 from ..domain.order import Order
 from .context import Actor, Deps
-from .loading import current_policy, left_to_refund, order_for
+from .loading import PolicyVersion, current_policy, left_to_refund, order_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,5 +40,12 @@ async def eligibility_of(deps: Deps, order: Order) -> OrderEligibilityView:
         pv = await current_policy(uow, deps.tenant, order.channel.slug)
         returned = await uow.returns.returned_units(deps.tenant, order.id)
         committed = await uow.returns.committed_refunds(deps.tenant, order.id)
-    lines = check_order(order, pv.policy, returned, left_to_refund(order, committed), deps.clock.now())
+    return eligibility_view(order, pv, returned, committed, deps.clock.now())
+
+
+def eligibility_view(order: Order, pv: PolicyVersion, returned: dict[str, int], committed: dict[str, Decimal],
+                     now: datetime) -> OrderEligibilityView:
+    """The eligibility of an order from what was read about it: its policy version, the units already in
+    returns per line, and what this app refunded per payment."""
+    lines = check_order(order, pv.policy, returned, left_to_refund(order, committed), now)
     return OrderEligibilityView(order, lines, pv.version)

@@ -10,7 +10,7 @@ from ..ports import PolicyVersion, ReturnRef, UnitOfWork, UpstreamUnavailable
 from .context import Actor, Deps
 
 __all__ = ["NOT_FOUND", "channel_of", "current_policy", "left_per_payment", "left_to_refund", "locked", "order_for",
-           "fetch_order", "PolicyVersion"]
+           "fetch_order", "may_see", "PolicyVersion", "UNREACHABLE"]
 
 NOT_FOUND = "We could not find an order with that number and e-mail address."
 UNREACHABLE = "The store cannot be reached right now; please try again in a minute."
@@ -27,9 +27,14 @@ async def fetch_order(deps: Deps, order_id: str) -> Order | None:
 async def order_for(deps: Deps, actor: Actor, order_id: str) -> Order:
     """The order, when `actor` may act on it. A wrong e-mail and a missing order look the same."""
     order = await fetch_order(deps, order_id)
-    if order is not None and (actor.is_staff or order.owned_by(actor.email, actor.user_id)):
+    if order is not None and may_see(actor, order):
         return order
     raise ReturnError(ReturnErrorCode.ORDER_NOT_FOUND, NOT_FOUND, "orderId")
+
+
+def may_see(actor: Actor, order: Order) -> bool:
+    """Staff see every order of their store; a shopper only their own (by customer id or e-mail)."""
+    return actor.is_staff or order.owned_by(actor.email, actor.user_id)
 
 
 async def channel_of(deps: Deps, slug: str) -> Channel:

@@ -29,9 +29,14 @@ async def get_return(deps: Deps, actor: Actor, return_id: str) -> Return:
     """The return, if `actor` is staff or the shopper who owns it; otherwise RETURN_NOT_FOUND."""
     async with deps.uow(readonly=True) as uow:
         ret = await uow.returns.get(deps.tenant, return_id)
-    if ret is None or not (actor.is_staff or ret.owned_by(actor.email, actor.user_id)):
+    if ret is None or not visible_to(actor, ret):
         raise ReturnError(ReturnErrorCode.RETURN_NOT_FOUND, "There is no such return for this e-mail address.", "id")
     return ret
+
+
+def visible_to(actor: Actor, ret: Return) -> bool:
+    """Staff see every return; a shopper only their own."""
+    return actor.is_staff or ret.owned_by(actor.email, actor.user_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The ASGI app: /graphql, /healthz, label downloads, and a start page."""
+"""The ASGI app: /graphql, the federation subgraph /graphql/federated, /healthz, label downloads, a start page."""
 from __future__ import annotations
 
 import asyncio
@@ -17,9 +17,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry import Schema
 from strawberry.asgi import GraphQL
 
 from ..graphql.context import Context, resolve_context
+from ..graphql.federated_schema import federated_schema
 from ..graphql.schema import schema
 from ..services.context import Deps
 from ..services.worker import run_worker
@@ -35,8 +37,8 @@ log = logging.getLogger("saleor_returns.http")
 
 
 class ReturnsGraphQL(GraphQL):
-    def __init__(self, deps: Deps, **kwargs: Any) -> None:
-        super().__init__(schema, **kwargs)
+    def __init__(self, deps: Deps, served: Schema = schema, **kwargs: Any) -> None:
+        super().__init__(served, **kwargs)
         self.deps = deps
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
@@ -98,12 +100,15 @@ def create_app(deps: Deps, *, graphiql: bool = True, background_work: bool = Fal
         return HTMLResponse(start_page(deps, str(request.base_url).rstrip("/")))
 
     gql = ReturnsGraphQL(deps, graphql_ide="graphiql" if graphiql else None)
+    # the same API as a federation subgraph, for a gateway in front of Saleor and us (docs/storefront.md)
+    federated = ReturnsGraphQL(deps, federated_schema, graphql_ide="graphiql" if graphiql else None)
     routes = [
         Route("/", index),
         Route("/healthz", healthz),
         Route("/labels/{label_id}.pdf", label),
         *carrier_webhook_routes(deps),
         Route("/graphql", gql, methods=["GET", "POST"]),
+        Route("/graphql/federated", federated, methods=["GET", "POST"]),
         Mount("/graphql/", gql),
         stripe_webhook_route(deps),
         *page_routes(),

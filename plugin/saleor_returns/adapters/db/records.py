@@ -1,11 +1,12 @@
 """Policies, goodwill spending and applied provider messages in SQL (ports/persistence.py)."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +30,18 @@ class SqlPolicies:
     async def latest(self, tenant: str, channel: str) -> PolicyVersion | None:
         row = await self._latest_row(tenant, channel)
         return PolicyVersion(policy_from_dict(row.settings), row.version) if row is not None else None
+
+    async def latest_of(self, tenant: str, channels: Collection[str]) -> dict[str, PolicyVersion]:
+        if not channels:
+            return {}
+        newest = (select(PolicyVersionRow.channel, func.max(PolicyVersionRow.version).label("version"))
+                  .where(PolicyVersionRow.tenant == tenant, PolicyVersionRow.channel.in_(list(channels)))
+                  .group_by(PolicyVersionRow.channel).subquery())
+        stmt = select(PolicyVersionRow).join(newest, (PolicyVersionRow.channel == newest.c.channel)
+                                             & (PolicyVersionRow.version == newest.c.version)).where(
+            PolicyVersionRow.tenant == tenant)
+        return {row.channel: PolicyVersion(policy_from_dict(row.settings), row.version)
+                for row in (await self.session.execute(stmt)).scalars()}
 
     async def add(self, tenant: str, channel: str, policy: Policy, by: str, now: datetime) -> int:
         latest = await self._latest_row(tenant, channel)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -9,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from ...domain.labels import Label, LabelStatus, VoidStatus
 from ...domain.lifecycle import ACTIVE, Resolution
@@ -24,6 +25,8 @@ ACTIVE_STATUSES = tuple(s.value for s in ACTIVE)
 COMMITTED_STATUSES = tuple(s.value for s in COMMITTED)
 _FULL = (selectinload(ReturnRow.lines), selectinload(ReturnRow.refunds), selectinload(ReturnRow.labels),
          selectinload(ReturnRow.events))
+_JOINED = (joinedload(ReturnRow.lines), joinedload(ReturnRow.refunds), joinedload(ReturnRow.labels),
+           joinedload(ReturnRow.events))
 _REF = (ReturnRow.tenant, ReturnRow.id, ReturnRow.order_id)
 
 
@@ -161,6 +164,17 @@ class SqlReturns:
         stmt = (select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.order_id == order_id)
                 .options(*_FULL).order_by(ReturnRow.seq.desc()))
         return [self.tracker.watch(return_from_row(row), row) for row in (await self.session.execute(stmt)).scalars()]
+
+    async def of_orders(self, tenant: str, order_ids: Collection[str]) -> dict[str, list[Return]]:
+        if not order_ids:
+            return {}
+        # joined, not selectin: the returns of N orders with their lines, refunds, labels, events in ONE statement
+        stmt = (select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.order_id.in_(list(order_ids)))
+                .options(*_JOINED).order_by(ReturnRow.seq.desc()))
+        out: dict[str, list[Return]] = defaultdict(list)
+        for row in (await self.session.execute(stmt)).unique().scalars():
+            out[row.order_id].append(self.tracker.watch(return_from_row(row), row))
+        return dict(out)
 
     async def channels(self, tenant: str) -> list[str]:
         stmt = select(ReturnRow.channel).where(ReturnRow.tenant == tenant).distinct()

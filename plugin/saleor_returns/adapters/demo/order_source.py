@@ -1,6 +1,7 @@
 """The demo store as an OrderSource: orders from a validated DemoStore, no network."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +23,10 @@ class DemoOrderSource:
     async def get_order(self, order_id: str) -> Order | None:
         """The order with this id, or None."""
         return self.store.orders.get(order_id)
+
+    async def get_orders(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        """The orders with these ids that exist, by id."""
+        return {i: self.store.orders[i] for i in order_ids if i in self.store.orders}
 
     async def get_channel(self, slug: str) -> Channel | None:
         """The channel with this slug, or None."""

@@ -5,6 +5,7 @@ policy replay runs on them and calls nobody. The refund gateway of this kind is 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -47,6 +48,10 @@ class MemoryOrders:
     async def get_order(self, order_id: str) -> Order | None:
         self._read()
         return self.orders.get(order_id)
+
+    async def get_orders(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        self._read()
+        return {i: self.orders[i] for i in order_ids if i in self.orders}
 
     async def get_channel(self, slug: str) -> Channel | None:
         self._read()

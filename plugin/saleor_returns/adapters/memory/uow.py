@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -205,6 +206,14 @@ class _Returns:
         rows = [r for r in self.uow.db.returns.values() if r.tenant == tenant and r.order_id == order_id]
         return [self.uow.load(r) for r in sorted(rows, key=lambda r: seq[r.id], reverse=True)]
 
+    async def of_orders(self, tenant: str, order_ids: Collection[str]) -> dict[str, list[Return]]:
+        out: dict[str, list[Return]] = {}
+        for order_id in order_ids:
+            found = await self.of_order(tenant, order_id)
+            if found:
+                out[order_id] = found
+        return out
+
     async def channels(self, tenant: str) -> list[str]:
         return sorted({r.channel for r in self.uow.db.returns.values() if r.tenant == tenant})
 
@@ -298,6 +307,14 @@ class _Policies:
             return None
         version, policy, _, _ = versions[-1]
         return PolicyVersion(policy, version)
+
+    async def latest_of(self, tenant: str, channels: Collection[str]) -> dict[str, PolicyVersion]:
+        out = {}
+        for channel in channels:
+            found = await self.latest(tenant, channel)
+            if found is not None:
+                out[channel] = found
+        return out
 
     async def add(self, tenant: str, channel: str, policy: Policy, by: str, now: datetime) -> int:
         versions = self.uow.db.policies.setdefault((tenant, channel), [])

@@ -275,6 +275,9 @@ class NoStandaloneOrders:
     async def get_order(self, order_id: str) -> None:
         return None
 
+    async def get_orders(self, order_ids: Any) -> dict[str, Any]:
+        return {}
+
     async def get_channel(self, slug: str) -> None:
         return None
 
