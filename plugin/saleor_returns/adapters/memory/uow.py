@@ -1,43 +1,42 @@
 """Persistence in memory (ports.UnitOfWork): the same contract as adapters/db, for service tests that run in
-milliseconds and for replays that must write nothing. One writer at a time, like SQLite; a unit of work
-works on copies and writes them back on commit, so leaving without commit keeps nothing."""
+milliseconds and for replays that must write nothing. One writer at a time, like SQLite.
+
+A unit of work behaves as one SQL transaction does: the returns it loads or adds are written on flush
+(numbers given, PDFs kept apart, events numbered and their actors kept as their labels say, as the SQL
+mapping keeps them) and its own queries see what it flushed; others see it once committed. Leaving
+without commit keeps nothing (the other tables: records.py)."""
 from __future__ import annotations
 
 import asyncio
 import copy
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
+from ...domain.actors import Actor
+from ...domain.events import EventType, ReturnEvent
 from ...domain.labels import Label, LabelStatus, VoidStatus
 from ...domain.lifecycle import ACTIVE, Resolution
-from ...domain.money import Money
-from ...domain.policy import Policy
 from ...domain.refunds import Refund, RefundStatus
 from ...domain.returns import Return
-from ...domain.tracking import TrackingUpdate
-from ...ports.persistence import PolicyVersion, ReturnFilter, ReturnRef, StoredInstallation, WorkItem
+from ...ports.persistence import ReturnFilter, ReturnRef, WorkItem
+from .records import MemoryGoodwill, MemoryInbox, MemoryInstallations, MemoryPolicies, Tables
 
 
 @dataclass
 class MemoryDatabase:
     """What a database would hold; share one between units of work (and between fakes of one test)."""
 
-    returns: dict[str, Return] = field(default_factory=dict)  # by id; insertion order is the sequence
-    seq: dict[str, int] = field(default_factory=dict)
+    returns: dict[str, Return] = field(default_factory=dict)  # by id, as stored (see MemoryUnitOfWork)
+    seq: dict[str, int] = field(default_factory=dict)  # return id → its place in the sequence (the cursor)
     next_seq: int = 1
-    policies: dict[tuple[str, str], list[tuple[int, Policy, str, datetime]]] = field(default_factory=dict)
-    goodwill: list[tuple[str, str, date, Money, str, datetime]] = field(default_factory=list)
-    events: dict[tuple[str, str], str] = field(default_factory=dict)  # (provider, event id) → result
-    tracking: set[tuple[str, str]] = field(default_factory=set)
-    installations: dict[str, StoredInstallation] = field(default_factory=dict)
-    deliveries: dict[tuple[str, str], datetime] = field(default_factory=dict)
-    writebacks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    next_event_id: int = 1
     pdfs: dict[str, bytes] = field(default_factory=dict)  # label id → its printable PDF
+    tables: Tables = field(default_factory=Tables)
     writer: asyncio.Lock = field(default_factory=asyncio.Lock)
     commits: int = 0  # for tests that count what was written
 
@@ -48,19 +47,23 @@ class MemoryDatabase:
 class MemoryUnitOfWork:
     def __init__(self, db: MemoryDatabase, readonly: bool = False) -> None:
         self.db, self.readonly = db, readonly
-        self._loaded: dict[str, Return] = {}
-        self._added: list[Return] = []
-        self._pending: list[Any] = []  # writes to the other tables, applied on commit
+        self.live: dict[str, Return] = {}  # the returns this unit of work handed out or was given, by id
+        self.added: list[Return] = []  # not flushed yet
+        self.flushed: dict[str, Return] = {}  # the stored form of what it flushed, applied on commit
+        self.pdfs: dict[str, bytes] = {}  # label PDFs flushed
+        self.event_ids: dict[tuple[str, int], int] = {}  # (return id, position) → the id the event was given
+        self.tables = db.tables  # a writer works on its own copy (__aenter__)
         self.returns = _Returns(self)
         self.work = _Work(self)
-        self.policies = _Policies(self)
-        self.goodwill = _Goodwill(self)
-        self.inbox = _Inbox(self)
-        self.installations = _Installations(self)
+        self.policies = MemoryPolicies(self)
+        self.goodwill = MemoryGoodwill(self)
+        self.inbox = MemoryInbox(self)
+        self.installations = MemoryInstallations(self)
 
     async def __aenter__(self) -> "MemoryUnitOfWork":
         if not self.readonly:
             await self.db.writer.acquire()
+            self.tables = copy.deepcopy(self.db.tables)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -69,22 +72,25 @@ class MemoryUnitOfWork:
             self.db.writer.release()
 
     async def flush(self) -> None:
-        for ret in self._added:
-            if not ret.number:
+        for ret in self.added:
+            if not ret.number:  # numbers are never given twice, even when the unit of work is rolled back
                 self.db.seq[ret.id] = self.db.next_seq
                 ret.number = f"R-{10000 + self.db.next_seq}"
                 self.db.next_seq += 1
+            self.live[ret.id] = ret
+        self.added = []
+        for ret in self.live.values():
+            self.flushed[ret.id] = self.stored_form(ret)
+            self.pdfs.update({lb.id: lb.pdf for lb in ret.labels if lb.pdf is not None})
 
     async def commit(self) -> None:
         if self.readonly:
             raise RuntimeError("a read-only unit of work cannot commit")
         await self.flush()
-        for ret in [*self._added, *self._loaded.values()]:
-            self.db.pdfs.update({lb.id: lb.pdf for lb in ret.labels if lb.pdf is not None})
-            self.db.returns[ret.id] = _stored(ret)
-        for write in self._pending:
-            write()
-        self._added, self._pending = [], []
+        self.db.returns.update(self.flushed)
+        self.db.pdfs.update(self.pdfs)
+        self.db.tables = self.tables
+        self.flushed, self.pdfs, self.tables = {}, {}, copy.deepcopy(self.tables)
         self.db.commits += 1
 
     async def schema_version(self) -> str | None:
@@ -96,26 +102,33 @@ class MemoryUnitOfWork:
     async def lock(self, tenant: str, key: str) -> None:
         """Writers already hold the one write lock (as on SQLite)."""
 
-    def later(self, write: Any) -> None:
-        self._pending.append(write)
+    # --- what its queries see --------------------------------------------------------------------
+    def stored(self) -> dict[str, Return]:
+        """The returns as this unit of work's queries see them: committed, and what it flushed itself."""
+        return {**self.db.returns, **self.flushed} if self.flushed else self.db.returns
 
-    def load(self, ret: Return) -> Return:
-        if ret.id not in self._loaded:
-            self._loaded[ret.id] = copy.deepcopy(ret)
-        return self._loaded[ret.id]
+    def load(self, stored: Return) -> Return:
+        """The caller's own copy of a stored return (the same one each time), saved again on flush."""
+        if stored.id not in self.live:
+            self.live[stored.id] = copy.deepcopy(stored)
+        return self.live[stored.id]
 
-    def current(self) -> list[Return]:
-        """Every return as this unit of work sees it (saved ones, with its own changes, and new ones)."""
-        seen = {**self.db.returns, **self._loaded}
-        return [*seen.values(), *[r for r in self._added if r.id not in seen]]
+    def stored_form(self, ret: Return) -> Return:
+        """What stays of a return once saved, as adapters/db/mapping.py keeps it: a label's PDF apart (downloads
+        read it), each event numbered, with the actor its label names and its type as a name."""
+        kept = copy.deepcopy(ret)
+        for label in kept.labels:
+            label.pdf = None
+        kept.events = [self._stored_event(ret.id, i, e) for i, e in enumerate(ret.events)]
+        return kept
 
-
-def _stored(ret: Return) -> Return:
-    """What stays of a return once saved: a label's PDF is kept apart (downloads read it), not on the object."""
-    kept = copy.deepcopy(ret)
-    for label in kept.labels:
-        label.pdf = None
-    return kept
+    def _stored_event(self, return_id: str, position: int, e: ReturnEvent) -> ReturnEvent:
+        event_id = e.id or self.event_ids.get((return_id, position))
+        if event_id is None:
+            event_id = self.event_ids[(return_id, position)] = self.db.next_event_id
+            self.db.next_event_id += 1
+        name = e.type_name
+        return ReturnEvent(e.at, Actor.from_label(e.actor.label[:320]), EventType.parse(name), e.note, event_id, name)
 
 
 def _ref(ret: Return) -> ReturnRef:
@@ -126,41 +139,42 @@ class _Returns:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self.uow = uow
 
+    def _all(self) -> list[Return]:
+        return list(self.uow.stored().values())
+
     def add(self, ret: Return) -> None:
-        self.uow._added.append(ret)
+        self.uow.added.append(ret)
 
     async def get(self, tenant: str, return_id: str) -> Return | None:
-        found = self.uow.db.returns.get(return_id)
-        if found is None or found.tenant != tenant:
-            return next((r for r in self.uow._added if r.id == return_id and r.tenant == tenant), None)
-        return self.uow.load(found)
+        found = self.uow.stored().get(return_id)  # a return added and not flushed yet is not there (as in SQL)
+        return self.uow.load(found) if found is not None and found.tenant == tenant else None
 
     async def locate(self, tenant: str, return_id: str) -> ReturnRef | None:
-        found = self.uow.db.returns.get(return_id)
+        found = self.uow.stored().get(return_id)
         return _ref(found) if found is not None and found.tenant == tenant else None
 
     async def locate_refund(self, refund_id: str) -> WorkItem | None:
-        for ret in self.uow.current():
+        for ret in self._all():
             if any(r.id == refund_id for r in ret.refunds):
                 return WorkItem(_ref(ret), refund_id)
         return None
 
     async def locate_provider_refund(self, gateway: str, provider_id: str, refund_id: str | None) -> WorkItem | None:
         for match in (lambda r: r.psp_reference == provider_id, lambda r: refund_id is not None and r.id == refund_id):
-            for ret in self.uow.current():
+            for ret in self._all():
                 for refund in ret.refunds:
                     if refund.gateway == gateway and match(refund):
                         return WorkItem(_ref(ret), refund.id)
         return None
 
     async def locate_label(self, label_id: str) -> WorkItem | None:
-        for ret in self.uow.current():
+        for ret in self._all():
             if any(lb.id == label_id for lb in ret.labels):
                 return WorkItem(_ref(ret), label_id)
         return None
 
     async def locate_tracking(self, carrier: str, tracking_number: str) -> WorkItem | None:
-        found = [(lb.created_at, ret, lb.id) for ret in self.uow.current() for lb in ret.labels
+        found = [(lb.created_at, ret, lb.id) for ret in self._all() for lb in ret.labels
                  if lb.carrier == carrier and lb.tracking_number == tracking_number]
         if not found:
             return None
@@ -168,7 +182,7 @@ class _Returns:
         return WorkItem(_ref(ret), label_id)
 
     def _of_order(self, tenant: str, order_id: str) -> list[Return]:
-        return [r for r in self.uow.current() if r.tenant == tenant and r.order_id == order_id]
+        return [r for r in self._all() if r.tenant == tenant and r.order_id == order_id]
 
     async def returned_units(self, tenant: str, order_id: str) -> dict[str, int]:
         units: dict[str, int] = defaultdict(int)
@@ -187,7 +201,7 @@ class _Returns:
         return dict(out)
 
     async def keep_item_history(self, tenant: str, email: str, since: datetime, currency: str) -> tuple[int, Decimal]:
-        amounts = [r.refund_total.amount for r in self.uow.current()
+        amounts = [r.refund_total.amount for r in self._all()
                    if r.tenant == tenant and r.customer_email.lower() == email.lower()
                    and r.resolution is Resolution.KEEP_ITEM and r.status in ACTIVE and r.created_at >= since
                    and r.currency == currency]
@@ -195,7 +209,7 @@ class _Returns:
 
     async def page(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[tuple[int, Return]]:
         seq = self.uow.db.seq
-        rows = sorted((r for r in self.uow.db.returns.values() if r.tenant == tenant and _matches(r, flt)),
+        rows = sorted((r for r in self._all() if r.tenant == tenant and _matches(r, flt)),
                       key=lambda r: seq[r.id], reverse=True)
         if after is not None:
             rows = [r for r in rows if seq[r.id] < after]
@@ -203,8 +217,8 @@ class _Returns:
 
     async def of_order(self, tenant: str, order_id: str) -> list[Return]:
         seq = self.uow.db.seq
-        rows = [r for r in self.uow.db.returns.values() if r.tenant == tenant and r.order_id == order_id]
-        return [self.uow.load(r) for r in sorted(rows, key=lambda r: seq[r.id], reverse=True)]
+        return [self.uow.load(r) for r in sorted(self._of_order(tenant, order_id), key=lambda r: seq[r.id],
+                                                 reverse=True)]
 
     async def of_orders(self, tenant: str, order_ids: Collection[str]) -> dict[str, list[Return]]:
         out: dict[str, list[Return]] = {}
@@ -215,21 +229,20 @@ class _Returns:
         return out
 
     async def channels(self, tenant: str) -> list[str]:
-        return sorted({r.channel for r in self.uow.db.returns.values() if r.tenant == tenant})
-
+        return sorted({r.channel for r in self._all() if r.tenant == tenant})
 
     async def label_pdf(self, label_id: str) -> tuple[Label, bytes] | None:
-        for ret in self.uow.db.returns.values():
+        for ret in self._all():
             for label in ret.labels:
                 if label.id == label_id:
-                    return copy.deepcopy(label), self.uow.db.pdfs.get(label_id, b"")
+                    pdf = self.uow.pdfs.get(label_id, self.uow.db.pdfs.get(label_id, b""))
+                    return copy.deepcopy(label), pdf
         return None
 
     async def refunds_on_payments_since(self, gateway: str, since: datetime) -> list[tuple[Refund, str]]:
-        mine = [(refund, ret.number) for ret in self.uow.db.returns.values() for refund in ret.refunds
-                if refund.gateway == gateway]
+        mine = [(refund, ret.number) for ret in self._all() for refund in ret.refunds if refund.gateway == gateway]
         recent = {r.payment_reference for r, _ in mine if r.created_at >= since}
-        found = [(r, n) for r, n in mine if r.payment_reference in recent]
+        found = [(copy.deepcopy(r), n) for r, n in mine if r.payment_reference in recent]
         return sorted(found, key=lambda f: (f[0].payment_reference, f[0].created_at))
 
 
@@ -255,7 +268,7 @@ class _Work:
         self.uow = uow
 
     def _all(self) -> list[Return]:
-        return list(self.uow.db.returns.values())
+        return list(self.uow.stored().values())
 
     async def claim_due_refunds(self, now: datetime, limit: int, lease: timedelta) -> list[WorkItem]:
         due = sorted(((refund.created_at, ret, refund.id) for ret in self._all() for refund in ret.refunds
@@ -264,10 +277,17 @@ class _Work:
                      key=lambda d: d[0])[:limit]
         items = []
         for _, stored, refund_id in due:
-            ret = self.uow.load(stored)
-            ret.refund(refund_id).next_attempt_at = now + lease
-            items.append(WorkItem(_ref(ret), refund_id))
+            self._push(stored, refund_id, now + lease)
+            items.append(WorkItem(_ref(stored), refund_id))
         return items
+
+    def _push(self, stored: Return, refund_id: str, until: datetime) -> None:
+        """The claim as an UPDATE of the refund alone: written at once in this unit of work, applied on commit,
+        and seen by the caller's own copy of the return."""
+        flushed = self.uow.flushed.setdefault(stored.id, copy.deepcopy(stored))
+        flushed.refund(refund_id).next_attempt_at = until
+        if stored.id in self.uow.live:
+            self.uow.live[stored.id].refund(refund_id).next_attempt_at = until
 
     async def due_refund_plans(self, now: datetime, limit: int) -> list[ReturnRef]:
         due = sorted((r for r in self._all() if r.refund_due_at is not None and r.refund_due_at <= now),
@@ -295,126 +315,3 @@ class _Work:
     async def due_voids(self, now: datetime, limit: int) -> list[WorkItem]:
         return self._labels(lambda lb: lb.void_status in (VoidStatus.PENDING, VoidStatus.VOIDING) and lb.due(now),
                             lambda lb: lb.created_at, limit)
-
-
-class _Policies:
-    def __init__(self, uow: MemoryUnitOfWork) -> None:
-        self.uow = uow
-
-    async def latest(self, tenant: str, channel: str) -> PolicyVersion | None:
-        versions = self.uow.db.policies.get((tenant, channel))
-        if not versions:
-            return None
-        version, policy, _, _ = versions[-1]
-        return PolicyVersion(policy, version)
-
-    async def latest_of(self, tenant: str, channels: Collection[str]) -> dict[str, PolicyVersion]:
-        out = {}
-        for channel in channels:
-            found = await self.latest(tenant, channel)
-            if found is not None:
-                out[channel] = found
-        return out
-
-    async def add(self, tenant: str, channel: str, policy: Policy, by: str, now: datetime) -> int:
-        versions = self.uow.db.policies.setdefault((tenant, channel), [])
-        version = (versions[-1][0] if versions else 0) + 1
-        self.uow.later(lambda: versions.append((version, policy, by, now)))
-        return version
-
-    async def channels(self, tenant: str) -> list[str]:
-        return sorted(c for (t, c), v in self.uow.db.policies.items() if t == tenant and v)
-
-
-class _Goodwill:
-    def __init__(self, uow: MemoryUnitOfWork) -> None:
-        self.uow = uow
-
-    async def spent(self, tenant: str, staff: str, day: date, currency: str) -> Decimal:
-        return sum((m.amount for t, s, d, m, _, _ in self.uow.db.goodwill
-                    if (t, s, d, m.currency) == (tenant, staff, day, currency)), Decimal(0))
-
-    def spend(self, tenant: str, staff: str, day: date, amount: Money, return_id: str, now: datetime) -> None:
-        self.uow.later(lambda: self.uow.db.goodwill.append((tenant, staff, day, amount, return_id, now)))
-
-
-class _Inbox:
-    def __init__(self, uow: MemoryUnitOfWork) -> None:
-        self.uow = uow
-        self._rows: list[tuple[str, str]] = []
-
-    async def first_time(self, provider: str, event_id: str, type_: str, now: datetime) -> int | None:
-        key = (provider, event_id)
-        if key in self.uow.db.events or key in self._rows:
-            return None
-        self._rows.append(key)
-        self.uow.later(lambda: self.uow.db.events.__setitem__(key, "received"))
-        return len(self._rows) - 1
-
-    async def set_result(self, event_row: int, result: str) -> None:
-        key = self._rows[event_row]
-        self.uow.later(lambda: self.uow.db.events.__setitem__(key, result))
-
-    async def first_tracking_event(self, update: TrackingUpdate, label_id: str, now: datetime) -> bool:
-        key = (update.carrier, update.event_id)
-        if key in self.uow.db.tracking:
-            return False
-        self.uow.later(lambda: self.uow.db.tracking.add(key))
-        return True
-
-
-class _Installations:
-    def __init__(self, uow: MemoryUnitOfWork) -> None:
-        self.uow = uow
-
-    @property
-    def db(self) -> MemoryDatabase:
-        return self.uow.db
-
-    async def load(self, api_url: str) -> StoredInstallation | None:
-        return self.db.installations.get(api_url)
-
-    async def save(self, inst: StoredInstallation, now: datetime) -> None:
-        self.uow.later(lambda: self.db.installations.__setitem__(inst.api_url, replace(inst, active=True)))
-
-    async def save_jwks(self, api_url: str, jwks: dict[str, Any], now: datetime) -> None:
-        found = self.db.installations.get(api_url)
-        if found is not None:
-            self.uow.later(lambda: self.db.installations.__setitem__(api_url, replace(found, jwks=jwks)))
-
-    async def deactivate(self, api_url: str, app_id: str, now: datetime) -> bool:
-        found = self.db.installations.get(api_url)
-        if found is None or not found.active or found.app_id != app_id:
-            return False
-        self.uow.later(lambda: self.db.installations.__setitem__(api_url, replace(found, active=False,
-                                                                                    auth_token="")))
-        return True
-
-    async def all(self) -> list[StoredInstallation]:
-        return list(self.db.installations.values())
-
-    async def delivery_seen(self, api_url: str, digest: str) -> bool:
-        return (api_url, digest) in self.db.deliveries
-
-    async def record_delivery(self, api_url: str, digest: str, event: str, issued_at: datetime | None,
-                              now: datetime, keep: timedelta) -> bool:
-        if (api_url, digest) in self.db.deliveries:
-            return False
-        self.uow.later(lambda: self.db.deliveries.__setitem__((api_url, digest), now))
-        return True
-
-    async def claim_writeback(self, tenant: str, return_id: str, now: datetime, lease: timedelta) -> bool:
-        held = self.db.writebacks.setdefault(return_id, {"until": None, "again": False})
-        if held["until"] is None or held["until"] < now:
-            held.update(until=now + lease, again=False)  # claims take effect at once, like the UPDATE they mimic
-            return True
-        held["again"] = True
-        return False
-
-    async def release_writeback(self, return_id: str, force: bool = False) -> bool:
-        held = self.db.writebacks.setdefault(return_id, {"until": None, "again": False})
-        if held["again"] and not force:
-            held["again"] = False
-            return False
-        held.update(until=None, again=False)
-        return True
