@@ -8,7 +8,7 @@ from decimal import Decimal
 from saleor_returns.domain.money import Money
 from saleor_returns.domain.policy import KeepItemLimits, Override, OverrideLevel, Policy, RefundTiming
 from saleor_returns.domain.tracking import ParcelStatus, TrackingUpdate
-from saleor_returns.ports import PolicyVersion, UnitOfWorkFactory
+from saleor_returns.ports import PolicyVersion
 from support.return_builder import OTHER_TENANT, TENANT, a_label, a_return, at, usd
 
 DAY = date(2026, 11, 25)
