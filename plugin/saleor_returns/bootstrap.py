@@ -123,8 +123,9 @@ def in_memory(settings: Settings, orders: OrderSource, *, refunds: RefundGateway
     from .adapters.memory.uow import MemoryDatabase
 
     database = db or MemoryDatabase()
+    clock = clock or SystemClock()
     deps = Deps(uow=database.uow, orders=orders, refunds=Gateways(refunds or SimulatedRefundGateway()),
-                carriers=carriers_of(carrier or MemoryCarrier()), clock=clock or SystemClock(), settings=settings,
+                carriers=carriers_of(carrier or MemoryCarrier(clock=clock)), clock=clock, settings=settings,
                 recorder=recorder)
     deps.stores = StoreDirectory(settings.tenant, orders, _NoOtherStores())
     return deps

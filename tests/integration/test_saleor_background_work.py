@@ -34,8 +34,8 @@ def fake() -> Iterator[FakeSaleor]:
 
 
 @pytest.fixture
-def carrier() -> MemoryCarrier:
-    return MemoryCarrier(name="parcelco", valid_days=30)
+def carrier(clock) -> MemoryCarrier:
+    return MemoryCarrier(name="parcelco", valid_days=30, clock=clock)
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ def make_shop(recorder_tenants: frozenset[str] = frozenset()) -> Shop:
     orders = MemoryOrders(dict(store.orders), dict(store.channels), dict(store.return_addresses))
     settings = Settings(database_url="memory://", admin_token="t" * 24, secret_key="s" * 32)
     clock, db = FixedClock(NOW), MemoryDatabase()
-    gateway, carrier = SimulatedRefundGateway(), MemoryCarrier(name="local")
+    gateway, carrier = SimulatedRefundGateway(), MemoryCarrier(name="local", clock=clock)
     recorder = MemoryRecorder(tenants=recorder_tenants)
     deps = in_memory(settings, orders, refunds=gateway, carrier=carrier, clock=clock, recorder=recorder, db=db)
     return Shop(deps, db, orders, gateway, carrier, recorder, clock)

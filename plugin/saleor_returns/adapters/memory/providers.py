@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from ...domain.money import Money
 from ...domain.order import Address, Channel, Order
 from ...ports import (
+    Clock,
     IssuedLabel,
     LabelError,
     LabelRequest,
@@ -71,39 +72,46 @@ class MemoryOrders:
 
 @dataclass
 class MemoryCarrier:
-    """ports.LabelCarrier that sells labels for nothing, one per idempotency key. `fail_with` makes the next
-    purchases raise it; `void_with` is what voids answer."""
+    """ports.LabelCarrier that sells labels for nothing. Like EasyPost and Shippo it prepares a new shipment
+    per call and sells one label per shipment (a purchase without the prepared shipment's reference prepares
+    another and buys again); with `prepares_shipments=False`, like the local carrier, it draws one label per
+    idempotency key. Labels are valid `valid_days` from the clock's now. `fail_with` makes the next purchases
+    raise it; `void_with` is what voids answer."""
 
     name: str = "memory"
     cost: Money | None = None
     valid_days: int = 30
+    clock: Clock = field(default_factory=FixedClock)
     fail_with: LabelError | None = None
     void_with: VoidOutcome = field(default_factory=lambda: VoidOutcome(voided=True, detail="voided"))
     prepares_shipments: bool = True
-    bought: dict[str, IssuedLabel] = field(default_factory=dict)  # by idempotency key
+    bought: dict[str, IssuedLabel] = field(default_factory=dict)  # by shipment reference (or idempotency key)
+    shipments: int = 0  # shipments prepared
     purchases: int = 0  # calls to create_label, failed ones too
     voids: list[str] = field(default_factory=list)  # tracking numbers asked to void
 
     def expected_cost(self, currency: str) -> Money | None:
-        return self.cost if self.cost is not None and self.cost.currency == currency else None
+        return self.cost if self.cost is not None and self.cost.currency == currency.upper() else None
 
     async def prepare_label(self, request: LabelRequest) -> str | None:
         if not self.prepares_shipments:
             return None
-        return "shp_" + _digest(request.idempotency_key)
+        self.shipments += 1
+        return f"shp_mem_{self.shipments:06d}_{_digest(request.idempotency_key)[:8]}"
 
     async def create_label(self, request: LabelRequest) -> IssuedLabel:
         self.purchases += 1
         if self.fail_with is not None:
             raise self.fail_with
-        found = self.bought.get(request.idempotency_key)
+        reference = request.carrier_reference or await self.prepare_label(request)
+        key = reference or request.idempotency_key
+        found = self.bought.get(key)
         if found is None:
-            tracking = "MEM" + _digest(request.idempotency_key)[:12].upper()
-            expires = request.deadline.astimezone(UTC) + timedelta(days=self.valid_days)
-            found = IssuedLabel(carrier=self.name, tracking_number=tracking, pdf=b"%PDF-1.4 memory label",
-                                cost=self.cost, expires_at=expires, carrier_reference=request.carrier_reference,
-                                label_format="4x6")
-            self.bought[request.idempotency_key] = found
+            found = IssuedLabel(carrier=self.name, tracking_number="MEM" + _digest(key)[:12].upper(),
+                                pdf=b"%PDF-1.4 memory label", cost=self.cost,
+                                expires_at=self.clock.now() + timedelta(days=self.valid_days),
+                                carrier_reference=reference, label_format="4x6")
+            self.bought[key] = found
         return found
 
     async def void_label(self, carrier_reference: str | None, tracking_number: str) -> VoidOutcome:
