@@ -17,8 +17,15 @@ from saleor_returns.adapters.carriers.shippo import ShippoCarrier
 from saleor_returns.adapters.memory.providers import FixedClock, MemoryCarrier
 from saleor_returns.domain.money import Money
 from saleor_returns.domain.order import Address
-from saleor_returns.ports import LABEL_TIMEOUT, LABEL_UNAVAILABLE, IssuedLabel, LabelCarrier, LabelError, LabelLine, \
-    LabelRequest
+from saleor_returns.ports import (
+    LABEL_TIMEOUT,
+    LABEL_UNAVAILABLE,
+    IssuedLabel,
+    LabelCarrier,
+    LabelError,
+    LabelLine,
+    LabelRequest,
+)
 from support import fake_easypost, fake_shippo
 from support.server import ServerThread
 
