@@ -132,6 +132,8 @@ class MemoryRecorder:
         return not self.tenants or tenant in self.tenants
 
     async def record(self, record: ReturnRecord) -> list[str]:
+        if not self.handles(record.tenant):
+            return []  # not such a store: nothing to tell (SaleorWriteback: no installation, no call)
         self.records.append(record)
         if self.fail_with is not None:
             if isinstance(self.fail_with, UpstreamUnavailable | StoreRecordError):
