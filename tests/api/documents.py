@@ -27,14 +27,14 @@ REQUEST_RETURN = """
 mutation RequestReturn($input: RequestReturnInput!) {
   requestReturn(input: $input) {
     __typename
-    ... on ReturnRequested { returnRequest { %s } }
+    ... on ReturnRequested { returnRequest { """ + RETURN_FIELDS + """ } }
     ... on ReturnNotEligible { lines { orderLineId eligible codes deadline graceDeadline } }
     ... on ReturnError { code message field }
   }
-}""" % RETURN_FIELDS
+}"""
 
 RETURN_REQUEST = """
-query ReturnRequest($id: ID!, $email: String) { returnRequest(id: $id, email: $email) { %s } }""" % RETURN_FIELDS
+query ReturnRequest($id: ID!, $email: String) { returnRequest(id: $id, email: $email) { """ + RETURN_FIELDS + " } }"
 
 RETURN_REQUESTS = """
 query ReturnRequests($filter: ReturnRequestFilter, $first: Int, $after: String) {
@@ -46,16 +46,16 @@ query ReturnRequests($filter: ReturnRequestFilter, $first: Int, $after: String) 
 
 STAFF_RESULT = """
     __typename
-    ... on ReturnUpdated { returnRequest { %s } }
+    ... on ReturnUpdated { returnRequest { """ + RETURN_FIELDS + """ } }
     ... on ReturnError { code message field }
-""" % RETURN_FIELDS
+"""
 
-APPROVE = "mutation Approve($id: ID!, $resolution: Resolution, $note: String) " \
-          "{ approveReturn(id: $id, resolution: $resolution, note: $note) { %s } }" % STAFF_RESULT
-REJECT = "mutation Reject($id: ID!, $note: String!) { rejectReturn(id: $id, note: $note) { %s } }" % STAFF_RESULT
-RECEIVED = "mutation Received($id: ID!, $note: String) { markReturnReceived(id: $id, note: $note) { %s } }" \
-           % STAFF_RESULT
-RETRY = "mutation Retry($id: ID!) { retryRefund(id: $id) { %s } }" % STAFF_RESULT
+APPROVE = ("mutation Approve($id: ID!, $resolution: Resolution, $note: String) "
+           "{ approveReturn(id: $id, resolution: $resolution, note: $note) { " + STAFF_RESULT + " } }")
+REJECT = "mutation Reject($id: ID!, $note: String!) { rejectReturn(id: $id, note: $note) { " + STAFF_RESULT + " } }"
+RECEIVED = ("mutation Received($id: ID!, $note: String) { markReturnReceived(id: $id, note: $note) { "
+            + STAFF_RESULT + " } }")
+RETRY = "mutation Retry($id: ID!) { retryRefund(id: $id) { " + STAFF_RESULT + " } }"
 
 CANCEL = """
 mutation Cancel($id: ID!, $email: String) {

@@ -5,8 +5,19 @@ from decimal import Decimal
 
 import httpx
 
-from documents import (APPROVE, ELIGIBILITY, POLICY, RECEIVED, REJECT, REQUEST_RETURN, RETURN_REQUEST,
-                       RETURN_REQUESTS, UPDATE_POLICY, line, request)
+from documents import (
+    APPROVE,
+    ELIGIBILITY,
+    POLICY,
+    RECEIVED,
+    REJECT,
+    REQUEST_RETURN,
+    RETURN_REQUEST,
+    RETURN_REQUESTS,
+    UPDATE_POLICY,
+    line,
+    request,
+)
 
 
 def test_late_laptop_one_day_past_the_window_goes_through_in_grace_with_a_label(app):

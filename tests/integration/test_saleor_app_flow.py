@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+
 from saleor_returns.adapters.demo.order_source import DemoOrderSource
 from saleor_returns.adapters.saleor.markers import marker_key
 from saleor_returns.ports import ReturnRef, StoredInstallation

@@ -1,7 +1,7 @@
 """One deadline: the end of a day in the store's time zone, the same on the site, the receipt and the label."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,7 +9,7 @@ import pytest
 from saleor_returns.domain.deadline import Deadline, compute_deadline
 from saleor_returns.domain.policy import Policy, SeasonalWindow, WindowStart
 
-UTC = timezone.utc
+UTC = UTC
 NEW_YORK = "America/New_York"
 TOKYO = "Asia/Tokyo"
 

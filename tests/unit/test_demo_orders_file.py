@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,9 +33,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEMO_ORDERS = EXAMPLES / "demo-orders.json"
 POLICY_FILE = EXAMPLES / "policy.json"
 # midday in New York and evening in Tokyo: no story sits on a day boundary
-NOW = datetime(2025, 3, 15, 16, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 15, 16, 0, tzinfo=UTC)
 # 23:30 in New York, and 31 days ago was still summer time: elapsed days would land on the next calendar day
-AFTER_FALL_BACK = datetime(2025, 11, 10, 4, 30, tzinfo=timezone.utc)
+AFTER_FALL_BACK = datetime(2025, 11, 10, 4, 30, tzinfo=UTC)
 NEW_YORK = ZoneInfo("America/New_York")
 EXAMPLE_IDS = {"ORD-1001", "ORD-1002", "ORD-1003", "ORD-1004", "ORD-1005", "ORD-1006", "ORD-1007", "ORD-2001"}
 
@@ -128,7 +129,7 @@ def test_the_example_store_loads_with_both_channels_and_every_story():
 
 def days_before(now: datetime, days: int) -> datetime:
     """The same New York wall-clock time `days` calendar days earlier."""
-    return (now.astimezone(NEW_YORK) - timedelta(days=days)).astimezone(timezone.utc)
+    return (now.astimezone(NEW_YORK) - timedelta(days=days)).astimezone(UTC)
 
 
 def test_the_late_laptop_ships_31_days_before_start_and_the_desk_has_not_shipped():
@@ -203,8 +204,8 @@ def test_each_example_order_tells_its_story_under_the_example_policy(order_id, c
     ("-2h", NOW - timedelta(hours=2)),
     ("-90m", NOW - timedelta(minutes=90)),
     ("+1d", days_before(NOW, -1)),
-    ("2025-03-01T10:00:00+09:00", datetime(2025, 3, 1, 1, 0, tzinfo=timezone.utc)),
-    ("2025-03-01T10:00:00Z", datetime(2025, 3, 1, 10, 0, tzinfo=timezone.utc)),
+    ("2025-03-01T10:00:00+09:00", datetime(2025, 3, 1, 1, 0, tzinfo=UTC)),
+    ("2025-03-01T10:00:00Z", datetime(2025, 3, 1, 10, 0, tzinfo=UTC)),
 ])
 def test_fulfillment_times_resolve_against_now_or_keep_their_offset(written, expected):
     data = with_change(_set("orders.0.fulfillments.0.createdAt", written))

@@ -183,7 +183,7 @@ def test_each_part_is_within_one_minor_unit_of_its_exact_share(whole: Money, wei
 
     # then no part strays a whole minor unit from what it deserves (and a zero weight gets nothing)
     step = Fraction(whole.minor_step)
-    for part, share, w in zip(parts, exact, weights):
+    for part, share, w in zip(parts, exact, weights, strict=True):
         assert abs(Fraction(part.amount) - share) < step
         if weight_sum and w == 0:
             assert part.is_zero

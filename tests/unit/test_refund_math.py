@@ -1,7 +1,7 @@
 """Refund math: what was actually paid, to the minor unit, minus fees, never more than what is left."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -21,7 +21,7 @@ from saleor_returns.domain.refund_math import (
     unit_refund,
 )
 
-CREATED = datetime(2024, 6, 1, 12, tzinfo=timezone.utc)
+CREATED = datetime(2024, 6, 1, 12, tzinfo=UTC)
 
 
 def money(amount: str, currency: str = "USD") -> Money:
