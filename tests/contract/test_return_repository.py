@@ -200,6 +200,17 @@ async def test_a_flushed_return_can_be_found_in_the_same_unit_of_work(uows):
         await tx.commit()
 
 
+async def test_a_return_added_and_not_flushed_is_not_found_yet(uows):
+    ret = a_return()
+    async with uows() as tx:
+        tx.returns.add(ret)
+        assert await tx.returns.get(TENANT, ret.id) is None  # flush first (a new return has no row yet)
+        assert await tx.returns.returned_units(TENANT, "ORD-1") == {}
+        await tx.flush()
+        assert await tx.returns.get(TENANT, ret.id) is not None
+        await tx.commit()
+
+
 # --- finding returns -----------------------------------------------------------------------------
 async def test_a_return_is_found_only_in_its_own_tenant(uows):
     [ret] = await save(uows, a_return())
