@@ -109,6 +109,13 @@ async def test_an_unknown_order_is_none(scene: Scene):
     assert await scene.source.get_order(scene.unknown_id) is None
 
 
+async def test_many_orders_are_read_at_once_as_each_would_be_alone(scene: Scene):
+    alone = await scene.source.get_order(scene.order_id)
+    found = await scene.source.get_orders([scene.order_id, scene.unknown_id, scene.order_id])
+    assert found == {scene.order_id: alone}  # unknown ids are left out, repeats read once
+    assert await scene.source.get_orders([]) == {}
+
+
 async def test_a_channel_is_found_with_its_currency_and_time_zone(scene: Scene):
     channel = await scene.source.get_channel(CHANNEL)
     assert channel is not None and (channel.slug, channel.currency, channel.timezone) == (CHANNEL, "USD",
@@ -131,5 +138,7 @@ async def test_an_outage_is_upstream_unavailable(scene: Scene):
     scene.break_next_reads()
     with pytest.raises(UpstreamUnavailable):
         await scene.source.get_order(scene.order_id)
+    with pytest.raises(UpstreamUnavailable):
+        await scene.source.get_orders([scene.order_id])
     with pytest.raises(UpstreamUnavailable):
         await scene.source.get_channel("a-channel-not-read-yet")

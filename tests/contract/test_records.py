@@ -41,6 +41,19 @@ async def test_policy_versions_grow_and_the_latest_is_what_was_saved(uows):
         assert await tx.policies.channels("nobody") == []
 
 
+async def test_the_latest_policies_of_many_channels_are_read_at_once(uows):
+    async with uows() as tx:
+        await tx.policies.add(TENANT, "default-channel", Policy(), "owner", at(0))
+        await tx.policies.add(TENANT, "default-channel", STRICT, "owner", at(1))
+        await tx.policies.add(TENANT, "eu", Policy(window_days=60), "owner", at(1))
+        await tx.policies.add(OTHER_TENANT, "us", Policy(window_days=7), "owner", at(1))
+        await tx.commit()
+    async with uows(readonly=True) as tx:
+        found = await tx.policies.latest_of(TENANT, ["default-channel", "eu", "us"])
+        assert await tx.policies.latest_of(TENANT, []) == {}
+    assert found == {"default-channel": PolicyVersion(STRICT, 2), "eu": PolicyVersion(Policy(window_days=60), 1)}
+
+
 async def test_two_policy_versions_in_one_unit_of_work_get_two_numbers(uows):
     async with uows() as tx:
         assert await tx.policies.add(TENANT, "eu", Policy(), "owner", at(0)) == 1

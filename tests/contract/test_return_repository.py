@@ -307,6 +307,17 @@ async def test_of_order_and_channels(uows):
         assert await tx.returns.channels("nobody") == []
 
 
+async def test_the_returns_of_many_orders_are_read_at_once(uows):
+    a, b, c = await save(uows, a_return(), a_return(order_id="ORD-2", refunds=[a_refund()]), a_return())
+    await save(uows, a_return(tenant=OTHER_TENANT, order_id="ORD-2"))
+    async with uows(readonly=True) as tx:
+        found = await tx.returns.of_orders(TENANT, ["ORD-1", "ORD-2", "ORD-3"])
+        assert await tx.returns.of_orders(TENANT, []) == {}
+    assert {order: [r.id for r in rets] for order, rets in found.items()} == {"ORD-1": [c.id, a.id],
+                                                                            "ORD-2": [b.id]}
+    assert_same_return(found["ORD-2"][0], b)
+
+
 # --- the staff list ------------------------------------------------------------------------------
 async def test_pages_are_newest_first_with_one_more_to_tell_there_is_a_next_page(uows):
     returns = await save(uows, *[a_return(order_id=f"ORD-{i}") for i in range(5)])
