@@ -402,10 +402,7 @@ async def test_an_event_trail_grows_only_by_what_was_added(uows):
     assert got.labels == [] and got.status is ReturnStatus.APPROVED
 
 
-async def test_a_return_loaded_twice_in_one_unit_of_work_is_one_object(uows, persistence, request):
-    if persistence[0] != "memory":  # reported to the lead: SqlReturns builds a second object and flushes both
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason="SqlReturns has no identity map: the second "
-                                                  "load is flushed last and undoes the first one's changes"))
+async def test_a_return_loaded_twice_in_one_unit_of_work_is_one_object(uows):
     [ret] = await save(uows, a_return())
     async with uows() as tx:
         first = await tx.returns.get(TENANT, ret.id)

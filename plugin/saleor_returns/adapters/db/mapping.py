@@ -113,7 +113,7 @@ def update_return_row(row: ReturnRow, ret: Return) -> None:
          refund_total=ret.refund_total.amount, shipping_deduction=ret.shipping_deduction.amount,
          shipping_refund=ret.shipping_refund.amount, out_of_policy=ret.out_of_policy, deadline=ret.deadline,
          grace_deadline=ret.grace_deadline, updated_at=ret.updated_at, refund_due_at=ret.refund_due_at,
-         record_due_at=ret.record_due_at)
+         record_due_at=ret.record_due_at, note=ret.note)
     decision = decision_to_json(ret.decision)
     if row.decision != decision:
         row.decision = decision

@@ -39,25 +39,29 @@ class _Seen:
 
 @dataclass
 class Tracker:
-    """The returns a unit of work loaded or added: written back on commit."""
+    """The returns a unit of work loaded or added, one object per return (an identity map): written back on
+    commit. A return read again in the same unit of work is the same object, with its changes so far."""
 
-    seen: dict[int, _Seen] = field(default_factory=dict)
+    seen: dict[str, _Seen] = field(default_factory=dict)  # by return id
     added: list[Return] = field(default_factory=list)
 
-    def watch(self, ret: Return, row: ReturnRow) -> Return:
-        self.seen[id(ret)] = _Seen(ret, row, len(ret.events))
-        return ret
+    def watch(self, row: ReturnRow) -> Return:
+        found = self.seen.get(row.id)
+        if found is None:
+            ret = return_from_row(row)
+            found = self.seen[row.id] = _Seen(ret, row, len(ret.events))
+        return found.ret
 
     async def flush(self, session: AsyncSession) -> None:
         """Rows for new returns (numbered from their sequence), changes of the loaded ones, new events."""
         for ret in self.added:
             row = new_return_row(ret)
             session.add(row)
-            self.seen[id(ret)] = _Seen(ret, row, 0)
+            self.seen[ret.id] = _Seen(ret, row, 0)
         if self.added:
             await session.flush()
             for ret in self.added:
-                row = self.seen[id(ret)].row
+                row = self.seen[ret.id].row
                 row.number = ret.number = f"R-{10000 + row.seq}"
             self.added.clear()
         for seen in self.seen.values():
@@ -83,7 +87,7 @@ class SqlReturns:
 
     async def _one(self, stmt: Select[Any]) -> Return | None:
         row = (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
-        return self.tracker.watch(return_from_row(row), row) if row is not None else None
+        return self.tracker.watch(row) if row is not None else None
 
     async def locate(self, tenant: str, return_id: str) -> ReturnRef | None:
         stmt = select(*_REF).where(ReturnRow.tenant == tenant, ReturnRow.id == return_id)
@@ -158,12 +162,12 @@ class SqlReturns:
             stmt = stmt.where(ReturnRow.seq < after)
         stmt = stmt.order_by(ReturnRow.seq.desc()).limit(first + 1)
         rows = (await self.session.execute(stmt)).scalars()
-        return [(row.seq, self.tracker.watch(return_from_row(row), row)) for row in rows]
+        return [(row.seq, self.tracker.watch(row)) for row in rows]
 
     async def of_order(self, tenant: str, order_id: str) -> list[Return]:
         stmt = (select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.order_id == order_id)
                 .options(*_FULL).order_by(ReturnRow.seq.desc()))
-        return [self.tracker.watch(return_from_row(row), row) for row in (await self.session.execute(stmt)).scalars()]
+        return [self.tracker.watch(row) for row in (await self.session.execute(stmt)).scalars()]
 
     async def of_orders(self, tenant: str, order_ids: Collection[str]) -> dict[str, list[Return]]:
         if not order_ids:
@@ -173,7 +177,7 @@ class SqlReturns:
                 .options(*_JOINED).order_by(ReturnRow.seq.desc()))
         out: dict[str, list[Return]] = defaultdict(list)
         for row in (await self.session.execute(stmt)).unique().scalars():
-            out[row.order_id].append(self.tracker.watch(return_from_row(row), row))
+            out[row.order_id].append(self.tracker.watch(row))
         return dict(out)
 
     async def channels(self, tenant: str) -> list[str]:
