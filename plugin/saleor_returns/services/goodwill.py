@@ -9,6 +9,7 @@ from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.goodwill import Budget
 from ..domain.money import Money, is_known_currency
 from .context import Actor, Deps
+from .goodwill_budgets import daily_budget
 from .loading import channel_of
 from .staff_actions import require_staff
 
@@ -35,7 +36,8 @@ async def goodwill_today(deps: Deps, actor: Actor, currency: str, channel: str |
     day = deps.clock.now().astimezone(ZoneInfo(timezone)).date()
     async with deps.uow(readonly=True) as tx:
         spent = await tx.repo.goodwill_spent(deps.tenant, actor.id, day, code)
-    budget = Budget(deps.settings.goodwill_budget(code), Money(spent, code))
+        daily = await daily_budget(tx.session, deps, actor.id, code)
+    budget = Budget(daily, Money(spent, code))
     return GoodwillToday(actor.id, day, timezone, budget)
 
 

@@ -52,6 +52,12 @@ async def list_returns(deps: Deps, flt: ReturnFilter, first: int | None, after: 
     return Page(rows[:size], len(rows) > size)
 
 
+async def count_returns(deps: Deps, flt: ReturnFilter) -> int:
+    """How many returns match the filter, over all pages (the console's counts)."""
+    async with deps.uow(readonly=True) as tx:
+        return await tx.repo.count_returns(deps.tenant, flt)
+
+
 async def reload(deps: Deps, return_id: str) -> ReturnRow:
     """The return as saved now, with lines, refunds, labels and events."""
     async with deps.uow(readonly=True) as tx:

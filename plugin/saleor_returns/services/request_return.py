@@ -3,20 +3,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
-from ..adapters.carriers.router import carrier_for_channel
 from ..adapters.db.models import ReturnLineRow, ReturnRow
-from ..domain.decision import Decision, DecisionInput, KeepItemHistory, RequestedLine, decide
-from ..domain.eligibility import LineEligibility, check_order
+from ..domain.decision import Decision, RequestedLine
+from ..domain.eligibility import LineEligibility
 from ..domain.lifecycle import Resolution, ReturnStatus
 from ..domain.money import Money
 from ..domain.order import Order
-from ..domain.policy import RefundTiming, ReturnShipping
+from ..domain.policy import RefundTiming
 from ..domain.refunds import RefundCommand
 from .context import SYSTEM, Actor, Deps
+from .decide_return import gather_and_decide
 from .labels import issue_label
-from .loading import PolicyVersion, current_policy, left_to_refund, order_for
+from .loading import PolicyVersion, order_for
 from .queries import reload
 from .refunding import call_gateway, command_for, plan_refunds, refund_return
 from .saleor_writeback import record_in_store
@@ -41,15 +40,8 @@ async def request_return(deps: Deps, actor: Actor, inp: ReturnInput) -> ReturnRo
     now = deps.clock.now()
     async with deps.uow() as tx:
         await tx.repo.lock_order(deps.tenant, order.id, now)  # racing requests for one order queue here
-        pv = await current_policy(tx.repo, deps.tenant, order.channel.slug)
-        returned = await tx.repo.returned_units(deps.tenant, order.id)
-        left = left_to_refund(order, await tx.repo.committed_refunds(deps.tenant, order.id))
-        lines = check_order(order, pv.policy, returned, left, now)
-        history = await _keep_history(tx.repo, deps, order, pv, now)
-        label_cost = carrier_for_channel(deps.carrier, order.channel.slug).expected_cost(order.currency) \
-            if pv.policy.return_shipping is ReturnShipping.LABEL_COST else None
-        decision = decide(DecisionInput(order, pv.policy, pv.version, inp.lines, {el.line.id: el for el in lines},
-                                        returned, history, left, inp.exception_requested, label_cost))
+        decided = await gather_and_decide(tx.repo, deps, order, inp.lines, inp.exception_requested, now)
+        decision, lines, pv = decided.decision, decided.lines, decided.policy
         if decision.status is ReturnStatus.REJECTED:
             requested = {r.line_id for r in inp.lines}
             return NotEligible([el for el in lines if el.line.id in requested])
@@ -83,12 +75,6 @@ async def carry_out(deps: Deps, return_id: str, order: Order, resolution: str | 
     await issue_label(deps, return_id, order)
     if timing == RefundTiming.ON_APPROVAL.value:
         await refund_return(deps, return_id, order)
-
-
-async def _keep_history(repo, deps: Deps, order: Order, pv: PolicyVersion, now) -> KeepItemHistory:
-    since = now - timedelta(days=pv.policy.keep_item_limits.days)
-    count, amount = await repo.keep_item_history(deps.tenant, order.user_email, since, order.currency)
-    return KeepItemHistory(count, Money(amount, order.currency))
 
 
 def _new_return(deps: Deps, order: Order, inp: ReturnInput, decision: Decision, lines: list[LineEligibility],

@@ -12,7 +12,9 @@ from ..domain.lifecycle import RECEIVABLE, Resolution, ReturnStatus, ensure_tran
 from ..domain.money import Money
 from ..domain.order import Order
 from ..domain.refunds import RefundStatus
+from .approval_cost import approval_spend
 from .context import SYSTEM, Actor, Deps
+from .goodwill_budgets import daily_budget
 from .loading import order_for
 from .queries import reload
 from .refund_worker import reopen_given_up
@@ -46,6 +48,7 @@ async def approve_return(deps: Deps, actor: Actor, return_id: str, resolution: R
         ensure_transition(ReturnStatus(ret.status), ReturnStatus.APPROVED)
         if ReturnStatus(ret.status) is not ReturnStatus.PENDING_REVIEW:
             raise ReturnError(ReturnErrorCode.INVALID_TRANSITION, f"a return that is {ret.status} needs no approval")
+        spend = approval_spend(ret, resolution)  # before the conversion below changes the row
         converting = resolution is Resolution.KEEP_ITEM and ret.resolution != Resolution.KEEP_ITEM.value
         if converting:  # no parcel comes back: nothing to deduct for shipping it
             ret.refund_total = ret.refund_total + ret.shipping_deduction
@@ -53,7 +56,7 @@ async def approve_return(deps: Deps, actor: Actor, return_id: str, resolution: R
             ret.resolution = Resolution.KEEP_ITEM.value
         elif resolution is not None:
             ret.resolution = resolution.value
-        if ret.out_of_policy or converting:
+        if not spend.is_zero:  # the rule the console's hint shows (approval_cost.py)
             await _spend_goodwill(tx, deps, actor, ret, now)
         ret.status = ReturnStatus.APPROVED.value
         ret.updated_at = now
@@ -84,7 +87,7 @@ async def _order_of(deps: Deps, actor: Actor, return_id: str) -> Order:
 async def _spend_goodwill(tx: SqlUnitOfWork, deps: Deps, actor: Actor, ret: ReturnRow, now) -> None:
     day = now.astimezone(ZoneInfo(ret.timezone)).date()
     await tx.repo.lock_key(deps.tenant, f"goodwill:{actor.id}", now)  # two approvals never both pass
-    budget = deps.settings.goodwill_budget(ret.currency)
+    budget = await daily_budget(tx.session, deps, actor.id, ret.currency)
     spent = await tx.repo.goodwill_spent(deps.tenant, actor.id, day, ret.currency)
     amount = Money(ret.refund_total, ret.currency)
     check_spend(Budget(budget, Money(spent, ret.currency)), amount, is_owner=actor.is_owner)

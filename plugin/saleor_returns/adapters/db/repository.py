@@ -107,24 +107,16 @@ class Repository:
 
     async def list_returns(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[ReturnRow]:
         """Newest first; `first + 1` rows so the caller can tell whether there is a next page."""
-        stmt = select(ReturnRow).where(ReturnRow.tenant == tenant).options(*_FULL)
-        if flt.status:
-            stmt = stmt.where(ReturnRow.status == flt.status)
-        if flt.channel:
-            stmt = stmt.where(ReturnRow.channel == flt.channel)
-        if flt.order_id:
-            stmt = stmt.where(ReturnRow.order_id == flt.order_id)
-        if flt.customer_email:
-            stmt = stmt.where(func.lower(ReturnRow.customer_email) == flt.customer_email.lower())
-        if flt.search:
-            term = flt.search.strip().lower()
-            stmt = stmt.where(func.lower(ReturnRow.number) == term) if term.startswith("r-") else stmt.where(
-                (ReturnRow.order_number == flt.search.strip()) | (func.lower(ReturnRow.customer_email) == term)
-                | (ReturnRow.order_id == flt.search.strip()))
+        stmt = _filtered(select(ReturnRow).where(ReturnRow.tenant == tenant).options(*_FULL), flt)
         if after is not None:
             stmt = stmt.where(ReturnRow.seq < after)
         stmt = stmt.order_by(ReturnRow.seq.desc()).limit(first + 1)
         return list((await self.session.execute(stmt)).scalars())
+
+    async def count_returns(self, tenant: str, flt: ReturnFilter) -> int:
+        """How many returns match `flt` (all pages)."""
+        stmt = _filtered(select(func.count()).select_from(ReturnRow).where(ReturnRow.tenant == tenant), flt)
+        return int((await self.session.execute(stmt)).scalar_one())
 
     def add_event(self, ret: ReturnRow, at: datetime, actor: str, type_: str, note: str | None = None) -> None:
         ret.events.append(ReturnEventRow(at=at, actor=actor, type=type_, note=note))
@@ -204,3 +196,21 @@ class Repository:
                        ret: ReturnRow, now: datetime) -> None:
         self.session.add(GoodwillSpendRow(tenant=tenant, staff=staff, day=day, amount=amount, currency=currency,
                                           return_seq=ret.seq, at=now))
+
+
+def _filtered(stmt, flt: ReturnFilter):
+    """The returns list's filters, shared by the page and its count."""
+    if flt.status:
+        stmt = stmt.where(ReturnRow.status == flt.status)
+    if flt.channel:
+        stmt = stmt.where(ReturnRow.channel == flt.channel)
+    if flt.order_id:
+        stmt = stmt.where(ReturnRow.order_id == flt.order_id)
+    if flt.customer_email:
+        stmt = stmt.where(func.lower(ReturnRow.customer_email) == flt.customer_email.lower())
+    if flt.search:
+        term = flt.search.strip().lower()
+        stmt = stmt.where(func.lower(ReturnRow.number) == term) if term.startswith("r-") else stmt.where(
+            (ReturnRow.order_number == flt.search.strip()) | (func.lower(ReturnRow.customer_email) == term)
+            | (ReturnRow.order_id == flt.search.strip()))
+    return stmt
