@@ -121,7 +121,8 @@ def test_the_store_look_defaults_to_the_store_name_and_staff_set_it_with_checks_
     refused = app.gql(UPDATE_LOOK, {"c": "default-channel", "input": {"name": "Mine"}})["updateStoreLook"]
     assert refused["code"] == "FORBIDDEN"
     # a colour too light for white button text, and a link that is not one, are refused by field
-    for bad, field in (({"accentColor": "#ffee00"}, "input.accentColor"), ({"accentColor": "blue"}, "input.accentColor"),
+    for bad, field in (({"accentColor": "#ffee00"}, "input.accentColor"),
+                       ({"accentColor": "blue"}, "input.accentColor"),
                        ({"shopUrl": "javascript:alert(1)"}, "input.shopUrl")):
         result = app.gql(UPDATE_LOOK, {"c": "default-channel", "input": bad}, staff=True)["updateStoreLook"]
         assert (result["code"], result["field"]) == ("INVALID_INPUT", field)
