@@ -39,7 +39,7 @@ export async function showPreview(ctx, area, extra, { confirm, only, onError }) 
     h("span", { class: "name" }, `${l.quantity} × ${l.productName}`),
     h("span", { class: `badge ${TONE[l.outcome]}` }, t(`preview.outcome.${l.outcome}`)),
     l.refund ? h("strong", {}, money(l.refund)) : null,
-    l.outcome === "REFUSED" ? h("span", { class: "small muted" }, l.codes.map(codeLabel).join("; ")) : null)))),
+    l.outcome === "REFUSED" ? h("span", { class: "small muted" }, l.codes.map(codeLabel).join("; ")) : null))),
     box.length ? h("div", { class: "stack", "data-in-the-box": "" }, h("h3", {}, t("preview.inTheBox")),
       h("ul", { class: "in-the-box" }, box.map((l) => h("li", {}, `${l.quantity} × ${l.productName}`)))) : null,
     preview.splitWouldKeep ? splitNotice(preview, only) : null,
