@@ -163,6 +163,7 @@ function cancelBox(app, ret, email) {
   }));
   return h("section", { class: "panel stack", "aria-labelledby": "cancel-title" },
     h("h2", { id: "cancel-title", class: "h3" }, t("status.cancelTitle")),
-    h("p", { class: "small muted" }, ret.label ? t("status.cancelHelpLabel") : t("status.cancelHelp")),
+    h("p", { class: "small muted" }, ret.status === "PENDING_REVIEW" ? t("status.cancelHelpReview")
+      : ret.label ? t("status.cancelHelpLabel") : t("status.cancelHelp")),
     h("div", { class: "row" }, start, confirm), status);
 }
