@@ -217,11 +217,11 @@ function overridesEditor(overrides) {
         h("option", { value: v, selected: String(o.finalSale ?? "") === v }, label)));
     const error = h("span", { class: "error-text", id: newId("error"), hidden: true });
     const row = h("div", { class: "override-row", role: "group", "aria-label": t("policy.overrideN", { n }), "data-override": "" },
-      field({ label: t("policy.level"), control: level, name: "level" }),
-      field({ label: t("policy.appliesTo"), control: key, name: "key" }),
-      field({ label: t("policy.windowShort"), control: windowDays, name: "windowDays" }),
-      field({ label: t("policy.graceShort"), control: graceDays, name: "graceDays" }),
-      field({ label: t("policy.finalSale"), control: finalSale, name: "finalSale" }),
+      field({ label: t("policy.level"), control: level, name: "overrideLevel" }),
+      field({ label: t("policy.appliesTo"), control: key, name: "overrideKey" }),
+      field({ label: t("policy.windowShort"), control: windowDays, name: "overrideWindow" }),
+      field({ label: t("policy.graceShort"), control: graceDays, name: "overrideGrace" }),
+      field({ label: t("policy.finalSale"), control: finalSale, name: "overrideFinalSale" }),
       h("button", { type: "button", class: "button link", onclick: () => row.remove() }, t("common.remove"),
         h("span", { class: "visually-hidden" }, ` ${t("policy.overrideN", { n })}`)),
       error);
@@ -251,9 +251,9 @@ function seasonalEditor(windows) {
     const returnable = h("input", { type: "date", value: s.returnableUntil });
     const error = h("span", { class: "error-text", id: newId("error"), hidden: true });
     const row = h("div", { class: "season-row", role: "group", "aria-label": t("policy.seasonN", { n }), "data-season": "" },
-      field({ label: t("policy.orderedFrom"), control: from, name: "orderedFrom" }),
-      field({ label: t("policy.orderedUntil"), control: until, name: "orderedUntil" }),
-      field({ label: t("policy.returnableUntil"), control: returnable, name: "returnableUntil" }),
+      field({ label: t("policy.orderedFrom"), control: from, name: "seasonFrom" }),
+      field({ label: t("policy.orderedUntil"), control: until, name: "seasonUntil" }),
+      field({ label: t("policy.returnableUntil"), control: returnable, name: "seasonReturnable" }),
       h("button", { type: "button", class: "button link", onclick: () => row.remove() }, t("common.remove"),
         h("span", { class: "visually-hidden" }, ` ${t("policy.seasonN", { n })}`)),
       error);
