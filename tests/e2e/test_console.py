@@ -183,7 +183,8 @@ def test_policy_editor_checks_by_field_and_edits_overrides_seasons_reasons_and_f
     page.get_by_role("button", name="Save as version 2").click()
     expect(window).to_be_focused()
     expect(window).to_have_attribute("aria-invalid", "true")
-    expect(page.locator('[data-field="windowDays"] .error-text')).to_have_text("Enter a whole number of days from 0 to 3650.")
+    expect(page.locator('[data-field="windowDays"] .error-text')).to_have_text(
+        "Enter a whole number of days from 0 to 3650.")
 
     # when they fix it, change the clearance override, add a product override and a holiday season, a fee
     window.fill("45")

@@ -30,7 +30,8 @@ def localized(browser: Any) -> Iterator[Callable[..., Any]]:
     errors: list[str] = []
 
     def _open(url: str, lang: str, *, mobile: bool = False) -> Any:
-        context = browser.new_context(viewport={"width": 390, "height": 844} if mobile else {"width": 1280, "height": 860},
+        viewport = {"width": 390, "height": 844} if mobile else {"width": 1280, "height": 860}
+        context = browser.new_context(viewport=viewport,
                                       locale=LOCALES[lang], timezone_id="America/New_York", bypass_csp=True,
                                       device_scale_factor=1, service_workers="block")
         context.set_default_timeout(10_000)
