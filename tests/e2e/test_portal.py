@@ -220,3 +220,22 @@ def test_the_portal_wears_the_store_look_of_the_channel(app, open_page, screensh
     assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(26, 95, 180)"
     expect(page).to_have_title("Returns · Northwind Outdoor")
     screenshot(page, "portal-store-look")
+
+
+RECEIVED = 'mutation($id: ID!) { markReturnReceived(id: $id) { __typename } }'
+
+
+def test_the_status_page_shows_the_refund_once_the_parcel_arrived(app, open_page, screenshot):
+    # given Ada's laptop came back and staff marked it received
+    made = app.gql("""mutation { requestReturn(input: {orderId: "ORD-1001", email: "ada@example.com", lines: [
+      {orderLineId: "L-1001-1", quantity: 1, reason: "DAMAGED"}]}) {
+      ... on ReturnRequested { returnRequest { id } } } }""")
+    ret_id = made["requestReturn"]["returnRequest"]["id"]
+    app.gql(RECEIVED, {"id": ret_id}, staff=True)
+    # when she opens her status page
+    page = open_page(f"{app.server.url}/portal/returns/{ret_id}?email=ada@example.com", mobile=True)
+    # then it says refunded, with the refund sent
+    expect(page.locator('[data-status="REFUNDED"]')).to_have_text("Refunded")
+    expect(page.locator('[data-refund-status="SUCCEEDED"]')).to_contain_text("$1,299.00")
+    expect(page.locator('[data-refund-status="SUCCEEDED"]')).to_contain_text("Sent")
+    screenshot(page, "portal-status-refunded")
