@@ -142,3 +142,9 @@ def test_the_static_files_ship_with_the_package():
     pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
     for pattern in ("web/static/*/*.html", "web/static/*/*.js", "web/static/*/*.css"):
         assert pattern in pyproject, pattern
+
+
+def test_a_store_without_a_known_name_has_none_and_the_portal_keeps_its_own_word(app):
+    # no RETURNS_STORE_NAME, no look set: no name is invented (the page says "Returns" in its language)
+    look = app.gql('{ storeLook(channel: "default-channel") { name customized } }')["storeLook"]
+    assert look == {"name": None, "customized": False}

@@ -335,3 +335,31 @@ def test_inside_the_dashboard_the_console_starts_once_fits_the_frame_and_notifie
     note = next(m for m in page.evaluate("window.received") if m["type"] == "notification")
     assert note["payload"]["status"] == "success" and note["payload"]["actionId"]
     assert note["payload"]["title"] == f"{eve['number']} rejected"
+
+
+def test_a_notice_never_covers_its_case_and_goes_when_something_goes_wrong(app, open_page):
+    # given Dee's camera and Eve's exception wait for review
+    dee = ask(app, "ORD-1004", "dee@example.com", "L-1004-1", "DOES_NOT_FIT")
+    eve = ask(app, "ORD-1005", "eve@example.com", "L-1005-1", "CHANGED_MIND", exception=True)
+    page = sign_in(open_page, app)
+    page.locator(f'.case-item[data-return-id="{dee["id"]}"]').click()
+    page.locator(f'[data-return-id="{dee["id"]}"].case').get_by_role("button", name="Approve", exact=True).click()
+
+    # then the "approved" notice sits in a corner that takes no clicks, away from the case
+    toast = page.locator(".toast.success")
+    expect(toast).to_contain_text(f"{dee['number']} approved")
+    assert page.locator(".toasts").evaluate("el => getComputedStyle(el).pointerEvents") == "none"
+    done, note = page.locator(f'[data-done="{dee["id"]}"]').bounding_box(), toast.bounding_box()
+    assert note["x"] >= done["x"] + done["width"] or note["y"] >= done["y"] + done["height"]
+
+    # when staff open Eve's case, which someone else cancelled meanwhile, and try to approve it
+    page.get_by_role("button", name="Open the next case").click()
+    case = page.locator(f'[data-return-id="{eve["id"]}"].case')
+    expect(case).to_be_visible()
+    app.gql("mutation($id: ID!) { cancelReturn(id: $id) { __typename } }", {"id": eve["id"]}, staff=True)
+    expect(toast).to_be_visible()  # still there (it lives 5 s) when the next action starts
+    case.get_by_role("button", name="Approve", exact=True).click()
+
+    # then the error is shown with the case and the earlier "approved" notice is gone
+    expect(case.get_by_role("alert")).to_contain_text("That can't be done at this stage of the return.")
+    expect(page.locator(".toast")).to_have_count(0)

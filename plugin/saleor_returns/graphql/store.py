@@ -16,7 +16,8 @@ from .types import Money, ReturnError, forbidden, top_level
 @strawberry.type(description="How a store presents itself to shoppers in one channel.")
 class StoreLook:
     channel: str
-    name: str = strawberry.field(description="The store's name: set by staff, else the shop's own name.")
+    name: str | None = strawberry.field(description="The store's name: set by staff, else the shop's own name; "
+                                                    "null when none is known.")
     logo_url: str | None
     accent_color: str | None = strawberry.field(description="#rrggbb, dark enough for white text.")
     shop_url: str | None = strawberry.field(description="Where \"back to the shop\" goes.")

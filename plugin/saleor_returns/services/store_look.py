@@ -21,7 +21,7 @@ MIN_CONTRAST = 4.5  # white text on the accent colour (buttons): WCAG AA for nor
 @dataclass(frozen=True, slots=True)
 class StoreLook:
     channel: str
-    name: str
+    name: str | None  # None: no name is known (the page keeps its own word for "Returns")
     logo_url: str | None
     accent_color: str | None
     shop_url: str | None
@@ -53,8 +53,8 @@ async def update_store_look(deps: Deps, actor: Actor, channel: str, name: str | 
     return await store_look(deps, channel)
 
 
-async def shop_name(deps: Deps) -> str:
-    """The store's own name: Saleor's shop name where the order source knows it, else the configured one."""
+async def shop_name(deps: Deps) -> str | None:
+    """The store's own name: Saleor's shop name where the order source knows it, else RETURNS_STORE_NAME."""
     ask = getattr(deps.orders, "shop_name", None)
     if ask is not None:
         try:
@@ -63,7 +63,7 @@ async def shop_name(deps: Deps) -> str:
             found = None
         if found:
             return str(found)
-    return deps.settings.store_name or "Returns"
+    return deps.settings.store_name or None
 
 
 def _clean(value: str | None) -> str | None:

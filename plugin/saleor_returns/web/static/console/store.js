@@ -42,7 +42,8 @@ const INPUT_FIELDS = ["name", "logoUrl", "accentColor", "shopUrl"];
 
 function lookForm(look, saved = false) {
   const inputs = {
-    name: h("input", { type: "text", value: look.customized ? look.name : "", placeholder: look.name, maxlength: 120 }),
+    name: h("input", { type: "text", value: look.customized ? look.name || "" : "", placeholder: look.name || "",
+      maxlength: 120 }),
     logoUrl: h("input", { type: "url", value: look.logoUrl || "", placeholder: "https://…" }),
     accentColor: h("input", { type: "text", value: look.accentColor || "", placeholder: "#1a5fb4", maxlength: 7 }),
     shopUrl: h("input", { type: "url", value: look.shopUrl || "", placeholder: "https://…" }),
@@ -57,7 +58,8 @@ function lookForm(look, saved = false) {
     h("h2", { id: "look-title" }, t("store.lookTitle")),
     h("p", { class: "muted small" }, t("store.lookIntro", { channel: look.channel })),
     status,
-    field({ label: t("store.name"), control: inputs.name, name: "name", hint: t("store.nameHint", { name: look.name }) }),
+    field({ label: t("store.name"), control: inputs.name, name: "name",
+      hint: look.name ? t("store.nameHint", { name: look.name }) : t("store.nameHintNone") }),
     field({ label: t("store.logoUrl"), control: inputs.logoUrl, name: "logoUrl" }),
     h("div", { class: "row" }, field({ label: t("store.accent"), control: inputs.accentColor, name: "accentColor",
       hint: t("store.accentHint") }), swatch),

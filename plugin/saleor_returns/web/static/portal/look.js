@@ -19,10 +19,11 @@ export async function applyLook(channel) {
 
 function show(look) {
   const brand = document.querySelector("[data-brand]");
-  if (brand) {
+  const name = look.name || t("portal.brand");
+  if (brand && (look.name || look.logoUrl)) {
     const logo = look.logoUrl ? h("img", { class: "brand-logo", src: look.logoUrl, alt: "" }) : null;
-    mount(brand, logo, h("span", { class: "brand-name" }, look.name));
-    brand.setAttribute("aria-label", t("portal.brandLabel", { name: look.name }));
+    mount(brand, logo, h("span", { class: "brand-name" }, name));
+    brand.setAttribute("aria-label", t("portal.brandLabel", { name }));
   }
   if (look.accentColor) { // checked on the server: white text on it reads (contrast 4.5:1 or more)
     const root = document.documentElement.style;
@@ -34,8 +35,8 @@ function show(look) {
   const shop = document.querySelector("[data-shop-link]");
   if (shop && look.shopUrl) {
     shop.href = look.shopUrl;
-    shop.textContent = t("portal.backToShop", { name: look.name });
+    shop.textContent = t("portal.backToShop", { name });
     shop.hidden = false;
   }
-  document.title = `${t("portal.pageTitle")} · ${look.name}`;
+  if (look.name) document.title = `${t("portal.pageTitle")} · ${look.name}`;
 }
