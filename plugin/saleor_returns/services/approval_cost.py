@@ -44,7 +44,7 @@ async def approval_cost(deps: Deps, actor: Actor, ret: ReturnRow, resolution: Re
     """What approving `ret` as `resolution` would spend now, against what `actor` has left today."""
     day = store_day(ret, deps.clock.now())
     async with deps.uow(readonly=True) as tx:
-        daily = await daily_budget(tx.session, deps, actor.id, ret.currency)
+        daily = await daily_budget(tx.session, deps, actor, ret.currency)
         spent = await tx.repo.goodwill_spent(deps.tenant, actor.id, day, ret.currency)
     left = (daily - Money(spent, ret.currency)).max(Money.zero(ret.currency))
     return ApprovalCost(approval_spend(ret, resolution), daily, left)

@@ -36,7 +36,7 @@ async def goodwill_today(deps: Deps, actor: Actor, currency: str, channel: str |
     day = deps.clock.now().astimezone(ZoneInfo(timezone)).date()
     async with deps.uow(readonly=True) as tx:
         spent = await tx.repo.goodwill_spent(deps.tenant, actor.id, day, code)
-        daily = await daily_budget(tx.session, deps, actor.id, code)
+        daily = await daily_budget(tx.session, deps, actor, code)
     budget = Budget(daily, Money(spent, code))
     return GoodwillToday(actor.id, day, timezone, budget)
 

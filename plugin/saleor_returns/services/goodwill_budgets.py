@@ -24,10 +24,11 @@ class BudgetSetting:
     daily: Money
 
 
-async def daily_budget(session, deps: Deps, staff: str, currency: str) -> Money:
-    """The daily budget of `staff` in `currency` (read inside the caller's transaction)."""
+async def daily_budget(session, deps: Deps, actor: Actor, currency: str) -> Money:
+    """The daily budget of staff member `actor` in `currency` (read inside the caller's transaction). A budget
+    set for them may name them by their id (the token's e-mail or name) or by their Dashboard user id."""
     rows = {r.staff: r for r in await store_settings.budget_rows(session, deps.tenant, currency)}
-    row = rows.get(staff) or rows.get("")
+    row = next((rows[name] for name in (actor.id, actor.user_id) if name and name in rows), None) or rows.get("")
     if row is not None:
         return Money(row.amount, currency)
     return deps.settings.goodwill_budget(currency)

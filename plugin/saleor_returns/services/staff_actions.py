@@ -87,7 +87,7 @@ async def _order_of(deps: Deps, actor: Actor, return_id: str) -> Order:
 async def _spend_goodwill(tx: SqlUnitOfWork, deps: Deps, actor: Actor, ret: ReturnRow, now) -> None:
     day = now.astimezone(ZoneInfo(ret.timezone)).date()
     await tx.repo.lock_key(deps.tenant, f"goodwill:{actor.id}", now)  # two approvals never both pass
-    budget = await daily_budget(tx.session, deps, actor.id, ret.currency)
+    budget = await daily_budget(tx.session, deps, actor, ret.currency)
     spent = await tx.repo.goodwill_spent(deps.tenant, actor.id, day, ret.currency)
     amount = Money(ret.refund_total, ret.currency)
     check_spend(Budget(budget, Money(spent, ret.currency)), amount, is_owner=actor.is_owner)
