@@ -166,8 +166,10 @@ def test_graphiql_is_served_by_us_and_works_offline(app, open_page):
     # then GraphiQL starts, loads the schema from our endpoint and runs a query
     expect(page.locator(".graphiql-container")).to_be_visible()
     page.wait_for_function("() => document.querySelector('.graphiql-query-editor') !== null")
+
     def the_query(r: Any) -> bool:  # not the schema's introspection, which may still be on its way
-        return r.url.endswith("/graphql") and r.request.method == "POST" and "returnPolicy" in (r.request.post_data or "")
+        posted = r.request.post_data or ""
+        return r.url.endswith("/graphql") and r.request.method == "POST" and "returnPolicy" in posted
 
     with page.expect_response(the_query) as answer:
         page.locator(".graphiql-execute-button").click()
