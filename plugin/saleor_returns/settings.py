@@ -6,11 +6,11 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .carrier_settings import CarrierSettings, CarrierSettingsError
+from .domain.goodwill_defaults import default_daily_budget
 from .domain.money import Money, parse_amounts
 from .durations import EXAMPLES as DURATION_EXAMPLES
 from .durations import read_duration
@@ -65,7 +65,8 @@ class Settings:
     carriers: CarrierSettings = field(default_factory=CarrierSettings)  # carrier_settings.py
     saleor: SaleorSettings = field(default_factory=SaleorSettings)  # saleor_settings.py (the Saleor App)
     goodwill_daily: tuple[Money, ...] = ()
-    goodwill_default: Decimal = Decimal("2000.00")
+    staff_tokens: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (name, token): one budget each
+    store_name: str | None = None  # the standalone store's name in the portal (RETURNS_STORE_NAME)
     cors_origins: tuple[str, ...] = ()  # storefront origins allowed to call /graphql from the browser
     log_level: str = "INFO"
     log_format: str = "json"  # or "text"
@@ -100,6 +101,10 @@ class Settings:
                 kwargs[attr] = parse_duration(var, e[var])
         if e.get("RETURNS_GOODWILL_DAILY"):
             kwargs["goodwill_daily"] = _money_map("RETURNS_GOODWILL_DAILY", e["RETURNS_GOODWILL_DAILY"])
+        if e.get("RETURNS_STAFF_TOKENS"):
+            kwargs["staff_tokens"] = _staff_tokens(e["RETURNS_STAFF_TOKENS"])
+        if e.get("RETURNS_STORE_NAME"):
+            kwargs["store_name"] = e["RETURNS_STORE_NAME"].strip()[:120]
         if e.get("RETURNS_CORS_ORIGINS"):  # "https://shop.example.com,https://www.example.com"
             kwargs["cors_origins"] = tuple(o.strip().rstrip("/") for o in e["RETURNS_CORS_ORIGINS"].split(",")
                                            if o.strip())
@@ -159,10 +164,30 @@ class Settings:
             raise SettingsError("STRIPE_MAX_NETWORK_RETRIES must be between 0 and 10")
 
     def goodwill_budget(self, currency: str) -> Money:
+        """RETURNS_GOODWILL_DAILY for `currency`, else the built-in default of that currency."""
         for m in self.goodwill_daily:
             if m.currency == currency:
                 return m
-        return Money(self.goodwill_default, currency)
+        return default_daily_budget(currency)
+
+
+def _staff_tokens(raw: str) -> tuple[tuple[str, str], ...]:
+    """RETURNS_STAFF_TOKENS="alice=token1,bob=token2": named staff, each with their own goodwill budget."""
+    out: list[tuple[str, str]] = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        name, sep, token = part.partition("=")
+        name, token = name.strip(), token.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z0-9._@-]{1,64}", name):
+            raise SettingsError("RETURNS_STAFF_TOKENS: write name=token pairs separated by commas "
+                                f"(names of letters, digits, . _ @ -), got {part.split('=')[0]!r}")
+        if len(token) < 16:
+            raise SettingsError(f"RETURNS_STAFF_TOKENS: the token of {name} must be at least 16 characters")
+        if name in ("admin", "owner") or any(n == name for n, _ in out):
+            raise SettingsError(f"RETURNS_STAFF_TOKENS: the name {name} is reserved or listed twice")
+        out.append((name, token))
+    return tuple(out)
 
 
 def _stripe_numbers(e: dict[str, str]) -> dict[str, object]:

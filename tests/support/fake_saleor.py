@@ -130,6 +130,7 @@ class FakeSaleor:
     refund_requests: list[str] = field(default_factory=list)  # granted refund ids sent to the payment app
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer the next requests with
     jwks_requests: int = 0
+    shop_name: str = "Saleor Demo Shop"  # Shop.name (query ShopName)
     fail_operations: dict[str, int] = field(default_factory=dict)  # operation name → HTTP status, once
     down_operations: set[str] = field(default_factory=set)  # operations answered 503 until removed (an outage)
     delays: dict[str, float] = field(default_factory=dict)  # operation name → seconds to wait before answering
@@ -431,6 +432,9 @@ class Root:
         app = self._need()
         return {"id": app.id, "identifier": app.identifier, "name": app.identifier,
                 "permissions": [{"code": p, "name": p} for p in app.permissions]}
+
+    def shop(self, info: Any) -> dict[str, Any]:
+        return {"name": self.fake.shop_name}
 
     def order(self, info: Any, id: str | None = None, externalReference: str | None = None) -> Any:  # noqa: A002, N803
         self._need("MANAGE_ORDERS")

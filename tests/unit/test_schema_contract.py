@@ -13,6 +13,7 @@ from saleor_returns.graphql.schema import export_sdl
 ROOT = Path(__file__).resolve().parents[2]
 SDL = ROOT / "graphql" / "schema.graphql"
 CHECKER = ROOT.parent / "shared" / "tools" / "check_contract.py"
+DESIGN = ROOT.parent / "shared" / "design"
 
 
 def test_committed_sdl_matches_the_served_schema():
@@ -20,11 +21,13 @@ def test_committed_sdl_matches_the_served_schema():
     assert SDL.read_text() == export_sdl()
 
 
-def test_sdl_keeps_the_public_contract():
+@pytest.mark.parametrize("contract", [None, "api/portal.md"], ids=["API.md", "portal.md"])
+def test_sdl_keeps_the_public_contract(contract):
     if not CHECKER.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHECKER} is missing: CI must run with ../shared beside the checkout")
         pytest.skip("../shared/tools/check_contract.py is not beside this checkout")
-    result = subprocess.run([sys.executable, str(CHECKER), str(SDL)], capture_output=True, text=True, timeout=60)
+    args = [str(SDL)] + ([str(DESIGN / contract)] if contract else [])
+    result = subprocess.run([sys.executable, str(CHECKER), *args], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith(" 0 failed")

@@ -142,13 +142,20 @@ class Return(MoneyMoves, ParcelMoves):
         self.log(now, actor, event or EventType(target.value), note)
 
     # --- staff and shopper moves ---------------------------------------------------------------
+    def approval_spend(self, resolution: Resolution | None) -> Money:
+        """Goodwill an approval as `resolution` books: the refund when the return is out of policy or converted
+        to keep-item (a conversion also refunds the shipping deduction, since nothing comes back); else zero.
+        The console shows it before staff approve; approve() books the same."""
+        converting = resolution is Resolution.KEEP_ITEM and not self.keeps_items
+        if not (self.out_of_policy or converting):
+            return Money.zero(self.currency)
+        return self.refund_total + self.shipping_deduction if converting else self.refund_total
+
     def goodwill_needed(self, resolution: Resolution | None) -> Money | None:
         """What approving (maybe as keep-item) would spend from the approver's goodwill; None: in policy."""
         self._ensure_reviewable()
-        converting = resolution is Resolution.KEEP_ITEM and not self.keeps_items
-        if not (self.out_of_policy or converting):
-            return None
-        return self.refund_total + self.shipping_deduction if converting else self.refund_total
+        spend = self.approval_spend(resolution)
+        return None if spend.is_zero else spend
 
     def spend_goodwill(self, actor: Actor, amount: Money, budget: Budget, now: datetime) -> None:
         """The spending, in the trail (the budget itself is checked by goodwill.check_spend)."""

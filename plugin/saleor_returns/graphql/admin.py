@@ -6,7 +6,7 @@ import strawberry
 from ..domain.codes import ReturnError as DomainError
 from ..ports import ReturnFilter
 from ..services import staff_actions
-from ..services.queries import list_returns
+from ..services.queries import count_returns, list_returns
 from .context import Info
 from .types import (
     Resolution,
@@ -44,6 +44,11 @@ class ReturnRequestEdge:
 class ReturnRequestConnection:
     edges: list[ReturnRequestEdge]
     page_info: PageInfo
+    flt: strawberry.Private[ReturnFilter]
+
+    @strawberry.field(description="How many returns match the filter, over all pages.")
+    async def total_count(self, info: Info) -> int:
+        return await count_returns(info.context.deps, self.flt)
 
 
 @strawberry.type
@@ -63,7 +68,7 @@ class AdminQuery:
         return ReturnRequestConnection(
             edges=[ReturnRequestEdge(node=ReturnRequest.of(r), cursor=page.cursor(i))
                    for i, r in enumerate(page.returns)],
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor))
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor), flt=flt)
 
 
 async def _act(info: Info, action, *args) -> StaffActionResult:

@@ -60,9 +60,19 @@ def build_context(deps: Deps, request: Request | None) -> Context:
         ctx.staff = Actor.staff("owner", owner=True)
     elif hmac.compare_digest(token, settings.admin_token):
         ctx.staff = Actor.staff("admin")
+    elif (name := _named_staff(settings.staff_tokens, token)) is not None:
+        ctx.staff = Actor.staff(name)  # RETURNS_STAFF_TOKENS: their own goodwill budget and audit name
     else:
         ctx.bad_token = True
     return ctx
+
+
+def _named_staff(staff_tokens: tuple[tuple[str, str], ...], token: str) -> str | None:
+    found = None
+    for name, known in staff_tokens:  # compare with every token, so timing does not tell which one matched
+        if hmac.compare_digest(token, known):
+            found = name
+    return found
 
 
 async def resolve_context(deps: Deps, request: Request | None) -> Context:

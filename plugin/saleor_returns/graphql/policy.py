@@ -80,6 +80,13 @@ class PolicyOverride:
     final_sale: bool | None
 
 
+@strawberry.type(description="Orders placed between two dates are returnable until a fixed date.")
+class SeasonalWindow:
+    ordered_from: date
+    ordered_until: date
+    returnable_until: date
+
+
 @strawberry.type
 class ReturnPolicy:
     channel: str
@@ -105,6 +112,7 @@ class ReturnPolicy:
     keep_item_limit_count: int | None
     keep_item_limit_days: int | None
     overrides: list[PolicyOverride]
+    seasonal: list[SeasonalWindow]
 
     @classmethod
     def of(cls, cp: ChannelPolicy, staff: bool) -> "ReturnPolicy":
@@ -123,7 +131,9 @@ class ReturnPolicy:
             keep_item_limit_count=p.keep_item_limits.max_count if staff else None,
             keep_item_limit_days=p.keep_item_limits.days if staff else None,
             overrides=[PolicyOverride(level=o.level, key=o.key, window_days=o.window_days, grace_days=o.grace_days,
-                                      final_sale=o.final_sale) for o in p.overrides])
+                                      final_sale=o.final_sale) for o in p.overrides],
+            seasonal=[SeasonalWindow(ordered_from=s.ordered_from, ordered_until=s.ordered_until,
+                                     returnable_until=s.returnable_until) for s in p.seasonal])
 
 
 UpdateReturnPolicyResult = Annotated[ReturnPolicy | ReturnError, strawberry.union("UpdateReturnPolicyResult")]

@@ -60,6 +60,9 @@ def _bounded(inp: RequestReturnInput) -> None:
         raise DomainError(C.INVALID_INPUT, f"notes are limited to {MAX_TEXT} characters", "note")
 
 
+bounded = _bounded  # previewReturn takes the same input with the same limits
+
+
 @strawberry.type
 class ReturnsQuery:
     @strawberry.field(description="Which lines of an order can be returned, until when, and why.")

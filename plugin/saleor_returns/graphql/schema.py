@@ -10,10 +10,13 @@ from .errors import MaskUnexpectedErrors
 from .labels import LabelsMutation
 from .policy import PolicyMutation, PolicyQuery
 from .portal import PortalQuery
+from .preview import PreviewQuery
 from .returns import ReturnsMutation, ReturnsQuery
+from .store import StoreMutation, StoreQuery
 
-Query = merge_types("Query", (ReturnsQuery, PolicyQuery, AdminQuery, PortalQuery, ConsoleQuery))
-Mutation = merge_types("Mutation", (ReturnsMutation, AdminMutation, PolicyMutation, LabelsMutation))
+Query = merge_types("Query", (ReturnsQuery, PolicyQuery, AdminQuery, PortalQuery, ConsoleQuery, PreviewQuery,
+                              StoreQuery))
+Mutation = merge_types("Mutation", (ReturnsMutation, AdminMutation, PolicyMutation, LabelsMutation, StoreMutation))
 
 # strawberry logs every error with its traceback (logger "strawberry.execution") before it is masked
 schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[MaskUnexpectedErrors])

@@ -21,7 +21,9 @@ from ..domain.policy import GraceMode, OverrideLevel, RefundTiming, ReturnShippi
 from ..domain.refunds import Refund as DomainRefund
 from ..domain.refunds import RefundStatus
 from ..domain.returns import Return
+from ..services.approval_cost import approval_cost
 from ..services.eligibility import OrderEligibilityView
+from ..services.queries import returns_of_order
 from ..web.label_links import label_link
 from .context import Info
 
@@ -108,6 +110,11 @@ class OrderReturnEligibility:
     grace_deadline: datetime | None
     lines: list[LineEligibility]
 
+    @strawberry.field(description="The returns already made on this order, newest first (for whoever may see "
+                                  "the order), so a shopper who comes back finds them.")
+    async def returns(self, info: Info) -> list["ReturnRequest"]:
+        return [ReturnRequest.of(r) for r in await returns_of_order(info.context.deps, str(self.order_id))]
+
     @classmethod
     def of(cls, view: OrderEligibilityView) -> "OrderReturnEligibility":
         o = view.order
@@ -178,6 +185,14 @@ class ReturnEvent:
     kind: EventType = strawberry.field(description="`type` as an enum (OTHER: a type this version does not know).")
 
 
+@strawberry.type(description="Goodwill an approval would book, against the asker's budget for the store day.")
+class ApprovalCost:
+    spends: Money
+    daily: Money
+    left: Money
+    allowed: bool = strawberry.field(description="False when it needs a store owner (beyond the budget left).")
+
+
 @strawberry.type
 class ReturnRequest:
     id: strawberry.ID
@@ -222,6 +237,16 @@ class ReturnRequest:
             return None
         moment = self.row.ship_by(lb.created_at, info.context.deps.settings.label_valid_days)
         return moment.astimezone(ZoneInfo(self.timezone))
+
+    @strawberry.field(description="What approving it now would spend of the asking staff member's goodwill, and "
+                                  "what they have left (staff; null for shoppers and returns not in review).")
+    async def approval_cost(self, info: Info, resolution: Resolution | None = None) -> "ApprovalCost | None":
+        staff = info.context.staff
+        if staff is None or self.row.status != ReturnStatus.PENDING_REVIEW.value:
+            return None
+        cost = await approval_cost(info.context.deps, staff, self.row, resolution)
+        return ApprovalCost(spends=Money.of(cost.spends), daily=Money.of(cost.daily), left=Money.of(cost.left),
+                            allowed=cost.allowed(staff))
 
     @classmethod
     def of(cls, r: Return) -> "ReturnRequest":

@@ -99,6 +99,10 @@ class ReturnRepository(Protocol):
         """Every return of an order, newest first."""
         ...
 
+    async def count(self, tenant: str, flt: ReturnFilter) -> int:
+        """How many returns match the filter, over all pages."""
+        ...
+
     async def of_orders(self, tenant: str, order_ids: Collection[str]) -> dict[str, list[Return]]:
         """Every return of these orders, newest first, by order id (orders without returns left out): one read
         however many orders (the federation subgraph asks for a page of them)."""
@@ -237,6 +241,45 @@ class InstallationRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class StoredLook:
+    """How a store presents itself to shoppers in one channel, as staff set it (None: the default)."""
+
+    name: str | None = None
+    logo_url: str | None = None
+    accent_color: str | None = None
+    shop_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBudget:
+    """A daily goodwill budget set in the console: for everyone (staff "") or one staff member."""
+
+    currency: str
+    staff: str
+    amount: Money
+
+
+class StoreSettingsRepository(Protocol):
+    """What staff set for their store in the console: the look per channel, goodwill budgets."""
+
+    async def look(self, tenant: str, channel: str) -> StoredLook | None:
+        ...
+
+    async def save_look(self, tenant: str, channel: str, look: StoredLook, at: datetime, by: str) -> None:
+        """Insert or replace the channel's look (what is None is cleared)."""
+        ...
+
+    async def budgets(self, tenant: str, currency: str | None = None) -> list[StoredBudget]:
+        """By currency, then staff ("" first)."""
+        ...
+
+    async def save_budget(self, tenant: str, currency: str, staff: str, amount: Decimal | None, at: datetime,
+                          by: str) -> None:
+        """Set (or with None remove) the daily budget of `staff` ("" = everyone) in `currency`."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `async with uow() as tx: ...; await tx.commit()`. Leaving without commit keeps nothing;
     commit saves every return added or loaded in it."""
@@ -253,6 +296,8 @@ class UnitOfWork(Protocol):
     def inbox(self) -> InboxRepository: ...
     @property
     def installations(self) -> InstallationRepository: ...
+    @property
+    def store_settings(self) -> StoreSettingsRepository: ...
 
     async def __aenter__(self) -> "UnitOfWork":
         ...

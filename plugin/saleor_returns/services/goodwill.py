@@ -10,6 +10,7 @@ from ..domain.goodwill import Budget
 from ..domain.money import Money, is_known_currency
 from .channels import known_slugs
 from .context import Actor, Deps
+from .goodwill_budgets import daily_budget
 from .loading import channel_of
 from .staff_actions import require_staff
 
@@ -36,7 +37,8 @@ async def goodwill_today(deps: Deps, actor: Actor, currency: str, channel: str |
     day = deps.clock.now().astimezone(ZoneInfo(timezone)).date()
     async with deps.uow(readonly=True) as uow:
         spent = await uow.goodwill.spent(deps.tenant, actor.id, day, code)
-    budget = Budget(deps.settings.goodwill_budget(code), Money(spent, code))
+        daily = await daily_budget(uow, deps, actor, code)
+    budget = Budget(daily, Money(spent, code))
     return GoodwillToday(actor.id, day, timezone, budget)
 
 

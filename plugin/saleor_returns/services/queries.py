@@ -71,6 +71,23 @@ async def list_returns(deps: Deps, flt: ReturnFilter, first: int | None, after: 
     return Page(rows[:size], len(rows) > size)
 
 
+async def count_returns(deps: Deps, flt: ReturnFilter) -> int:
+    """How many returns match the filter, over all pages (the console's counts)."""
+    async with deps.uow(readonly=True) as uow:
+        return await uow.returns.count(deps.tenant, flt)
+
+
+MAX_RETURNS_OF_ORDER = 100  # an order with more returns than this is not a shopper's order
+
+
+async def returns_of_order(deps: Deps, order_id: str) -> list[Return]:
+    """The returns already made on an order, newest first (OrderReturnEligibility.returns). The caller has
+    already checked that the asker may see the order."""
+    async with deps.uow(readonly=True) as uow:
+        found = await uow.returns.of_order(deps.tenant, order_id)
+    return found[:MAX_RETURNS_OF_ORDER]
+
+
 async def reload(deps: Deps, return_id: str) -> Return:
     """The return as saved now, with lines, refunds, labels and events."""
     async with deps.uow(readonly=True) as uow:

@@ -3,19 +3,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from ..domain.decision import Decision, DecisionInput, KeepItemHistory, RequestedLine, decide
-from ..domain.eligibility import LineEligibility, check_order
+from ..domain.decision import RequestedLine
+from ..domain.eligibility import LineEligibility
 from ..domain.lifecycle import ReturnStatus
-from ..domain.money import Money
 from ..domain.order import Order
-from ..domain.policy import ReturnShipping
 from ..domain.returns import Return
-from ..ports import ReturnRef, UnitOfWork
+from ..ports import ReturnRef
 from .context import Actor, Deps
+from .decide_return import gather_and_decide
 from .labels import buy_requested_label
-from .loading import PolicyVersion, current_policy, left_to_refund, order_for
+from .loading import order_for
 from .queries import reload
 from .refunding import call_gateway, pending_work, refund_return
 from .store_records import record_in_store
@@ -34,33 +32,6 @@ class NotEligible:
     lines: list[LineEligibility]
 
 
-@dataclass(frozen=True, slots=True)
-class Decided:
-    """A decision and what it was made from (the same path for a live request and a preview)."""
-
-    decision: Decision
-    lines: list[LineEligibility]
-    policy: PolicyVersion
-    committed: dict
-
-
-async def decide_request(deps: Deps, uow: UnitOfWork, order: Order, inp: ReturnInput, now: datetime) -> Decided:
-    """Everything the decision needs, read in `uow`, then the decision (DOMAIN.md "Decision")."""
-    pv = await current_policy(uow, deps.tenant, order.channel.slug)
-    returned = await uow.returns.returned_units(deps.tenant, order.id)
-    committed = await uow.returns.committed_refunds(deps.tenant, order.id)
-    left = left_to_refund(order, committed)
-    lines = check_order(order, pv.policy, returned, left, now)
-    since = now - timedelta(days=pv.policy.keep_item_limits.days)
-    count, amount = await uow.returns.keep_item_history(deps.tenant, order.user_email, since, order.currency)
-    label_cost = deps.carriers.for_channel(order.channel.slug).expected_cost(order.currency) \
-        if pv.policy.return_shipping is ReturnShipping.LABEL_COST else None
-    decision = decide(DecisionInput(order, pv.policy, pv.version, inp.lines, {el.line.id: el for el in lines},
-                                    returned, KeepItemHistory(count, Money(amount, order.currency)), left,
-                                    inp.exception_requested, label_cost))
-    return Decided(decision, lines, pv, committed)
-
-
 async def request_return(deps: Deps, actor: Actor, inp: ReturnInput) -> Return | NotEligible:
     """Decide at once; save the return, its trace and its first steps (refund intents, a label intent) in one
     transaction; then carry them out."""
@@ -68,7 +39,7 @@ async def request_return(deps: Deps, actor: Actor, inp: ReturnInput) -> Return |
     now = deps.clock.now()
     async with deps.uow() as uow:
         await uow.lock_order(deps.tenant, order.id)  # racing requests for one order queue here
-        decided = await decide_request(deps, uow, order, inp, now)
+        decided = await gather_and_decide(uow, deps, order, inp.lines, inp.exception_requested, now)
         if decided.decision.status is ReturnStatus.REJECTED:
             requested = {r.line_id for r in inp.lines}
             return NotEligible([el for el in decided.lines if el.line.id in requested])

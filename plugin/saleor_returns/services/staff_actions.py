@@ -10,6 +10,7 @@ from ..domain.money import Money
 from ..domain.returns import Return
 from ..ports import ReturnRef, UnitOfWork
 from .context import Actor, Deps
+from .goodwill_budgets import daily_budget
 from .loading import find_locked, order_for
 from .queries import reload
 from .refunding import call_gateway, pending_work, plan, refund_return
@@ -47,7 +48,7 @@ async def _spend_goodwill(uow: UnitOfWork, deps: Deps, actor: Actor, ret: Return
     day = now.astimezone(ZoneInfo(ret.timezone)).date()
     await uow.lock(deps.tenant, f"goodwill:{actor.id}")  # two approvals never both pass
     spent = await uow.goodwill.spent(deps.tenant, actor.id, day, amount.currency)
-    budget = Budget(deps.settings.goodwill_budget(amount.currency), Money(spent, amount.currency))
+    budget = Budget(await daily_budget(uow, deps, actor, amount.currency), Money(spent, amount.currency))
     check_spend(budget, amount, is_owner=actor.is_owner)
     uow.goodwill.spend(deps.tenant, actor.id, day, amount, ret.id, now)
     ret.spend_goodwill(actor, amount, budget, now)

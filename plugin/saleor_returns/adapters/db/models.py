@@ -280,3 +280,31 @@ class SaleorWritebackRow(Base):
     tenant: Mapped[str] = mapped_column(String(255))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     again: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StoreLookRow(Base):
+    """How a store presents itself to shoppers in one channel: name, logo, accent colour, link to the shop."""
+
+    __tablename__ = "store_looks"
+
+    tenant: Mapped[str] = mapped_column(String(255), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    logo_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    accent_color: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    shop_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(320))
+
+
+class GoodwillBudgetRow(Base):
+    """A daily goodwill budget set in the console: per currency, for everyone (staff "") or one staff member."""
+
+    __tablename__ = "goodwill_budgets"
+
+    tenant: Mapped[str] = mapped_column(String(255), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    staff: Mapped[str] = mapped_column(String(320), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Amount())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(320))

@@ -144,25 +144,16 @@ class SqlReturns:
         return len(amounts), sum(amounts, Decimal(0))
 
     async def page(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[tuple[int, Return]]:
-        stmt = select(ReturnRow).where(ReturnRow.tenant == tenant).options(*_FULL)
-        if flt.status:
-            stmt = stmt.where(ReturnRow.status == flt.status)
-        if flt.channel:
-            stmt = stmt.where(ReturnRow.channel == flt.channel)
-        if flt.order_id:
-            stmt = stmt.where(ReturnRow.order_id == flt.order_id)
-        if flt.customer_email:
-            stmt = stmt.where(func.lower(ReturnRow.customer_email) == flt.customer_email.lower())
-        if flt.search:
-            term = flt.search.strip().lower()
-            stmt = stmt.where(func.lower(ReturnRow.number) == term) if term.startswith("r-") else stmt.where(
-                (ReturnRow.order_number == flt.search.strip()) | (func.lower(ReturnRow.customer_email) == term)
-                | (ReturnRow.order_id == flt.search.strip()))
+        stmt = _filtered(select(ReturnRow).where(ReturnRow.tenant == tenant).options(*_FULL), flt)
         if after is not None:
             stmt = stmt.where(ReturnRow.seq < after)
         stmt = stmt.order_by(ReturnRow.seq.desc()).limit(first + 1)
         rows = (await self.session.execute(stmt)).scalars()
         return [(row.seq, self.tracker.watch(row)) for row in rows]
+
+    async def count(self, tenant: str, flt: ReturnFilter) -> int:
+        stmt = _filtered(select(func.count()).select_from(ReturnRow).where(ReturnRow.tenant == tenant), flt)
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def of_order(self, tenant: str, order_id: str) -> list[Return]:
         stmt = (select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.order_id == order_id)
@@ -196,6 +187,24 @@ class SqlReturns:
                 .where(RefundRow.gateway == gateway, RefundRow.payment_reference.in_(recent))
                 .order_by(RefundRow.payment_reference, RefundRow.created_at))
         return [(refund_from_row(r), number) for r, number in (await self.session.execute(stmt)).all()]
+
+
+def _filtered(stmt: Any, flt: ReturnFilter) -> Any:
+    """The returns list's filters, shared by the page and its count."""
+    if flt.status:
+        stmt = stmt.where(ReturnRow.status == flt.status)
+    if flt.channel:
+        stmt = stmt.where(ReturnRow.channel == flt.channel)
+    if flt.order_id:
+        stmt = stmt.where(ReturnRow.order_id == flt.order_id)
+    if flt.customer_email:
+        stmt = stmt.where(func.lower(ReturnRow.customer_email) == flt.customer_email.lower())
+    if flt.search:
+        term = flt.search.strip().lower()
+        stmt = stmt.where(func.lower(ReturnRow.number) == term) if term.startswith("r-") else stmt.where(
+            (ReturnRow.order_number == flt.search.strip()) | (func.lower(ReturnRow.customer_email) == term)
+            | (ReturnRow.order_id == flt.search.strip()))
+    return stmt
 
 
 class SqlWorkQueue:

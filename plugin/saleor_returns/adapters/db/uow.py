@@ -14,6 +14,7 @@ from .installations import SqlInstallations
 from .models import OrderLockRow
 from .records import SqlGoodwill, SqlInbox, SqlPolicies
 from .returns import SqlReturns, SqlWorkQueue, Tracker
+from .store_settings import SqlStoreSettings
 
 
 class SqlUnitOfWork:
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.goodwill = SqlGoodwill(self.session)
         self.inbox = SqlInbox(self.session)
         self.installations = SqlInstallations(self.session)
+        self.store_settings = SqlStoreSettings(self.session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ...domain.money import Money
 from ...domain.policy import Policy
 from ...domain.tracking import TrackingUpdate
-from ...ports.persistence import PolicyVersion, StoredInstallation
+from ...ports.persistence import PolicyVersion, StoredBudget, StoredInstallation, StoredLook
 
 if TYPE_CHECKING:
     from .uow import MemoryUnitOfWork
@@ -39,6 +39,8 @@ class Tables:
     installations: dict[str, StoredInstallation] = field(default_factory=dict)
     deliveries: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (api url, digest) → received
     writebacks: dict[str, Writeback] = field(default_factory=dict)  # by return id
+    looks: dict[tuple[str, str], StoredLook] = field(default_factory=dict)  # (tenant, channel)
+    budgets: dict[tuple[str, str, str], StoredBudget] = field(default_factory=dict)  # (tenant, currency, staff)
 
 
 class MemoryPolicies:
@@ -163,3 +165,26 @@ class MemoryInstallations:
             return False
         held.until, held.again = None, False
         return True
+
+
+class MemoryStoreSettings:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    async def look(self, tenant: str, channel: str) -> StoredLook | None:
+        return self.uow.tables.looks.get((tenant, channel))
+
+    async def save_look(self, tenant: str, channel: str, look: StoredLook, at: datetime, by: str) -> None:
+        self.uow.tables.looks[(tenant, channel)] = look
+
+    async def budgets(self, tenant: str, currency: str | None = None) -> list[StoredBudget]:
+        found = [b for (t, c, _), b in self.uow.tables.budgets.items() if t == tenant and currency in (None, c)]
+        return sorted(found, key=lambda b: (b.currency, b.staff))
+
+    async def save_budget(self, tenant: str, currency: str, staff: str, amount: Decimal | None, at: datetime,
+                          by: str) -> None:
+        key = (tenant, currency, staff)
+        if amount is None:
+            self.uow.tables.budgets.pop(key, None)
+        else:
+            self.uow.tables.budgets[key] = StoredBudget(currency, staff, Money(amount, currency))

@@ -24,7 +24,7 @@ from ...domain.lifecycle import ACTIVE, Resolution
 from ...domain.refunds import Refund, RefundStatus
 from ...domain.returns import Return
 from ...ports.persistence import ReturnFilter, ReturnRef, WorkItem
-from .records import MemoryGoodwill, MemoryInbox, MemoryInstallations, MemoryPolicies, Tables
+from .records import MemoryGoodwill, MemoryInbox, MemoryInstallations, MemoryPolicies, MemoryStoreSettings, Tables
 
 
 @dataclass
@@ -59,6 +59,7 @@ class MemoryUnitOfWork:
         self.goodwill = MemoryGoodwill(self)
         self.inbox = MemoryInbox(self)
         self.installations = MemoryInstallations(self)
+        self.store_settings = MemoryStoreSettings(self)
 
     async def __aenter__(self) -> "MemoryUnitOfWork":
         if not self.readonly:
@@ -214,6 +215,9 @@ class _Returns:
         if after is not None:
             rows = [r for r in rows if seq[r.id] < after]
         return [(seq[r.id], self.uow.load(r)) for r in rows[:first + 1]]
+
+    async def count(self, tenant: str, flt: ReturnFilter) -> int:
+        return sum(1 for r in self._all() if r.tenant == tenant and _matches(r, flt))
 
     async def of_order(self, tenant: str, order_id: str) -> list[Return]:
         seq = self.uow.db.seq

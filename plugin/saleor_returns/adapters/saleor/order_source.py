@@ -30,6 +30,7 @@ class SaleorOrderSource:
         self.client = client
         self.settings = settings
         self._channels: dict[str, ChannelInfo] = {}
+        self._shop_name: str | None = None
 
     async def get_order(self, order_id: str) -> Order | None:
         """The order (lines, prices after discounts, fulfillments, transactions, shipping), or None."""
@@ -76,6 +77,12 @@ class SaleorOrderSource:
             return None
         edges = ((await self._call("OrderByNumber", {"number": number})).get("orders") or {}).get("edges") or []
         return OrderRef(edges[0]["node"]["id"]) if edges else None
+
+    async def shop_name(self) -> str | None:
+        """The shop's name as Saleor's settings give it (read once per process)."""
+        if self._shop_name is None:
+            self._shop_name = ((await self._call("ShopName", {})).get("shop") or {}).get("name") or ""
+        return self._shop_name or None
 
     async def channel_slugs(self) -> list[str]:
         return [c["slug"] for c in (await self._call("ChannelSlugs", {})).get("channels") or ()]

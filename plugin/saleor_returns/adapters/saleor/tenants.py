@@ -213,7 +213,8 @@ class SaleorTenants:
 
     def _is_operator(self, token: str) -> bool:
         s = self.settings
-        return any(t and hmac.compare_digest(token, t) for t in (s.admin_token, s.owner_token))
+        known = (s.admin_token, s.owner_token, *(t for _, t in s.staff_tokens))
+        return any(t and hmac.compare_digest(token, t) for t in known)
 
     async def close(self) -> None:
         if self._http is not None:

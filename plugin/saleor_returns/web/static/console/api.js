@@ -24,7 +24,9 @@ export const RETURN_FIELDS = `
   label { carrier trackingNumber url expiresAt cost { amount currency } }
   labelError { code message }
   decision { resolution policyVersion reviewReasons trace { rule verdict detail } }
-  events { at actor type note }`;
+  events { at actor type note }
+  approvalCost { spends { amount currency } daily { amount currency } left { amount currency } allowed }
+  keepItemCost: approvalCost(resolution: KEEP_ITEM) { spends { amount currency } left { amount currency } allowed }`;
 
 const LIST_FIELDS = `
   id number orderNumber channel status resolution createdAt customerEmail exceptionRequested timezone
@@ -40,14 +42,16 @@ export const GOODWILL = `query ConsoleGoodwill($currency: String!, $channel: Str
 
 export const RETURNS = `query ConsoleReturns($filter: ReturnRequestFilter, $first: Int, $after: String) {
   returnRequests(filter: $filter, first: $first, after: $after) {
+    totalCount
     edges { node { ${LIST_FIELDS} } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
 
-export const QUEUE = `query ConsoleQueue($after: String) {
-  returnRequests(filter: {status: PENDING_REVIEW}, first: 50, after: $after) {
-    edges { node { ${RETURN_FIELDS} } }
+export const QUEUE = `query ConsoleQueue($first: Int, $after: String) {
+  returnRequests(filter: {status: PENDING_REVIEW}, first: $first, after: $after) {
+    totalCount
+    edges { node { ${LIST_FIELDS} } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -86,7 +90,8 @@ const POLICY_FIELDS = `
   keepItemThresholds { amount currency } reviewAbove { amount currency } keepItemCostAware
   expectedReturnCost { amount currency } keepItemLimitCount keepItemLimitDays restockingFeePercent returnShipping
   returnShippingFee { amount currency } refundShipping
-  overrides { level key windowDays graceDays finalSale }`;
+  overrides { level key windowDays graceDays finalSale }
+  seasonal { orderedFrom orderedUntil returnableUntil }`;
 
 export const POLICY = `query ConsolePolicy($channel: String!) { returnPolicy(channel: $channel) { ${POLICY_FIELDS} } }`;
 
@@ -94,6 +99,28 @@ export const UPDATE_POLICY = `mutation ConsoleUpdatePolicy($channel: String!, $i
   updateReturnPolicy(channel: $channel, input: $input) {
     __typename
     ... on ReturnPolicy { ${POLICY_FIELDS} }
+    ... on ReturnError { code message field }
+  }
+}`;
+
+export const STORE_LOOK = `query ConsoleLook($channel: String!) {
+  storeLook(channel: $channel) { channel name logoUrl accentColor shopUrl customized }
+}`;
+
+export const UPDATE_LOOK = `mutation ConsoleUpdateLook($channel: String!, $input: StoreLookInput!) {
+  updateStoreLook(channel: $channel, input: $input) {
+    __typename
+    ... on StoreLook { channel name logoUrl accentColor shopUrl customized }
+    ... on ReturnError { code message field }
+  }
+}`;
+
+export const BUDGETS = `query ConsoleBudgets { goodwillBudgets { currency staff daily { amount currency } } }`;
+
+export const SET_BUDGET = `mutation ConsoleSetBudget($currency: String!, $amount: String, $staff: String) {
+  setGoodwillBudget(currency: $currency, amount: $amount, staff: $staff) {
+    __typename
+    ... on GoodwillBudgetSaved { budgets { currency staff daily { amount currency } } }
     ... on ReturnError { code message field }
   }
 }`;

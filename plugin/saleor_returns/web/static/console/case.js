@@ -1,33 +1,40 @@
-// One return as staff see it: why it is here (reason trace), the customer's history, and the actions.
+// One return as staff see it: why it is here (the rules in words, their codes on demand), the customer's
+// history, and the actions. Destructive actions ask first; actions the server would refuse are disabled,
+// with the reason beside them; the goodwill hint is what the server computed (approvalCost).
 import { once } from "../shared/busy.js";
 import { field, focusOn, h, mount, setFieldError } from "../shared/dom.js";
 import { deadlineShort, humanizeMoments, moment, money } from "../shared/format.js";
+import { t } from "../shared/i18n.js";
 import {
-  describeError, eventLabel, reasonLabel, refundStatusLabel, refundStatusTone, reviewReasonLabel, sentence,
-  statusLabel, statusTone,
+  actorLabel, describeError, eventLabel, eventNote, reasonLabel, refundStatusLabel, refundStatusTone, resolutionLabel,
+  reviewReasonLabel, ruleLabel, sentence, statusLabel, statusTone, verdictLabel,
 } from "../shared/messages.js";
 import { APPROVE, CANCEL, gql, RECEIVED, REJECT, RETRY, RETURNS } from "./api.js";
 import * as bridge from "./bridge.js";
-import { budgetFor, refreshGoodwill } from "./goodwill.js";
-import { toast } from "./notify.js";
+import { refreshGoodwill } from "./goodwill.js";
+import { clearToasts, toast } from "./notify.js";
 
 const RECEIVABLE = ["APPROVED", "LABEL_ISSUED", "IN_TRANSIT"];
 const STAFF_CANCELLABLE = ["REQUESTED", "PENDING_REVIEW", "APPROVED", "LABEL_ISSUED", "IN_TRANSIT", "RECEIVED",
   "REFUND_FAILED"];
 
+/** A code shown beside its words when staff ask for codes ("Show codes" in the top bar). */
+export function code(text) {
+  return h("span", { class: "code" }, ` ${text}`);
+}
+
 /**
- * Draw `ret` into `el`. `onChange(ret)` runs after an action changed it (the caller refreshes its lists).
- * The case re-draws itself with the updated return.
+ * Draw `ret` into `el`. `onChange({ret, message})` runs after an action changed it (the caller decides what to
+ * show next); without it the case re-draws itself with the updated return.
  */
-export function renderCase(el, ret, { onChange = () => {}, focus = false } = {}) {
-  const heading = h("h2", { id: `case-${ret.id}-title`, class: "case-title" }, `Return ${ret.number}`);
+export function renderCase(el, ret, { onChange = null, focus = false } = {}) {
+  const heading = h("h2", { id: `case-${ret.id}-title`, class: "case-title" }, t("case.title", { number: ret.number }));
   mount(el, h("article", { class: "case stack", "aria-labelledby": heading.id, "data-return-id": ret.id },
     h("header", { class: "case-head" },
       h("div", { class: "row" }, heading,
         h("span", { class: `badge ${statusTone(ret.status)}`, "data-status": ret.status },
           statusLabel(ret.status, "staff")),
-        ret.resolution ? h("span", { class: "badge" }, ret.resolution === "KEEP_ITEM" ? "Keep item" : "Ship back")
-          : null),
+        ret.resolution ? h("span", { class: "badge" }, resolutionLabel(ret.resolution)) : null),
       meta(ret)),
     whyHere(ret),
     actions(el, ret, onChange),
@@ -40,16 +47,17 @@ export function renderCase(el, ret, { onChange = () => {}, focus = false } = {})
 function meta(ret) {
   const orderLink = bridge.embedded
     ? h("button", { type: "button", class: "button link inline", onclick: () => bridge.redirect(`/orders/${ret.orderId}`) },
-      `Order #${ret.orderNumber}`)
-    : h("span", {}, `Order #${ret.orderNumber}`);
+      t("case.order", { number: ret.orderNumber }))
+    : h("span", {}, t("case.order", { number: ret.orderNumber }));
+  const row = (label, value, attrs = {}) => h("div", {}, h("dt", {}, label), h("dd", attrs, value));
   return h("dl", { class: "meta" },
-    h("div", {}, h("dt", {}, "Order"), h("dd", {}, orderLink)),
-    h("div", {}, h("dt", {}, "Customer"), h("dd", {}, ret.customerEmail)),
-    h("div", {}, h("dt", {}, "Refund"), h("dd", { "data-refund-total": "" }, money(ret.refundTotal))),
-    h("div", {}, h("dt", {}, "Asked"), h("dd", {}, moment(ret.createdAt, ret.timezone))),
-    h("div", {}, h("dt", {}, "Channel"), h("dd", {}, ret.channel)),
-    h("div", {}, h("dt", {}, "Deadline"), h("dd", {}, ret.deadline ? deadlineShort(ret.deadline, ret.timezone) : "—")),
-    h("div", {}, h("dt", {}, "Policy"), h("dd", {}, `version ${ret.decision.policyVersion}`)));
+    row(t("case.meta.order"), orderLink),
+    row(t("case.meta.customer"), ret.customerEmail),
+    row(t("case.meta.refund"), money(ret.refundTotal), { "data-refund-total": "" }),
+    row(t("case.meta.asked"), moment(ret.createdAt, ret.timezone)),
+    row(t("case.meta.channel"), ret.channel),
+    row(t("case.meta.deadline"), ret.deadline ? deadlineShort(ret.deadline, ret.timezone) : "—"),
+    row(t("case.meta.policy"), t("case.policyVersion", { version: ret.decision.policyVersion })));
 }
 
 function whyHere(ret) {
@@ -57,39 +65,39 @@ function whyHere(ret) {
   if (!reasons.length) return null;
   const asked = ret.events.find((e) => e.type === "REQUESTED" && e.note);
   return h("div", { class: "alert warning" },
-    h("p", { class: "alert-title" }, ret.status === "PENDING_REVIEW" ? "Why it needs you" : "Why it was reviewed"),
-    h("ul", { class: "compact" }, reasons.map((r) => h("li", {}, reviewReasonLabel(r)))),
-    asked ? h("p", { class: "shopper-note" }, `The shopper wrote: “${asked.note}”`) : null);
+    h("p", { class: "alert-title" }, ret.status === "PENDING_REVIEW" ? t("case.whyNeedsYou") : t("case.whyReviewed")),
+    h("ul", { class: "compact" }, reasons.map((r) => h("li", {}, reviewReasonLabel(r), code(r)))),
+    asked ? h("p", { class: "shopper-note" }, t("case.shopperWrote", { note: asked.note })) : null);
 }
 
 function items(ret) {
-  return h("section", { class: "card stack", "aria-label": "Items" },
-    h("h3", {}, "Items"),
-    h("table", { class: "table" },
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Item"), h("th", { scope: "col" }, "Qty"),
-        h("th", { scope: "col" }, "Reason"), h("th", { scope: "col", class: "num" }, "Refund"))),
+  return h("section", { class: "card stack", "aria-label": t("case.items") },
+    h("h3", {}, t("case.items")),
+    h("div", { class: "table-wrap" }, h("table", { class: "table" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("case.col.item")), h("th", { scope: "col" }, t("case.col.qty")),
+        h("th", { scope: "col" }, t("case.col.reason")), h("th", { scope: "col", class: "num" }, t("case.col.refund")))),
       h("tbody", {}, ret.lines.map((l) => h("tr", {},
         h("td", {}, l.productName, l.sku ? h("div", { class: "muted small" }, l.sku) : null),
         h("td", {}, String(l.quantity)),
-        h("td", {}, reasonLabel(l.reason), l.comment ? h("div", { class: "small" }, `“${l.comment}”`) : null),
-        h("td", { class: "num" }, money(l.refund)))))));
+        h("td", {}, reasonLabel(l.reason), code(l.reason), l.comment ? h("div", { class: "small" }, `“${l.comment}”`) : null),
+        h("td", { class: "num" }, money(l.refund))))))));
 }
 
 function trace(ret) {
-  return h("section", { class: "card stack", "aria-label": "Reason trace" },
-    h("h3", {}, "Reason trace"),
-    h("p", { class: "muted small" }, `Every rule the policy (version ${ret.decision.policyVersion}) ran, in order.`),
-    h("table", { class: "table trace" },
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Rule"), h("th", { scope: "col" }, "Verdict"),
-        h("th", { scope: "col" }, "Detail"))),
-      h("tbody", {}, ret.decision.trace.map((t) => h("tr", { class: flagged(t) ? "flagged" : null },
-        h("td", { class: "sr-mono" }, t.rule),
-        h("td", {}, h("span", { class: `badge ${verdictTone(t.verdict)}` }, t.verdict)),
-        h("td", {}, humanizeMoments(t.detail, ret.timezone)))))));
+  return h("section", { class: "card stack", "aria-label": t("case.trace") },
+    h("h3", {}, t("case.trace")),
+    h("p", { class: "muted small" }, t("case.traceIntro", { version: ret.decision.policyVersion })),
+    h("div", { class: "table-wrap" }, h("table", { class: "table trace" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("case.col.rule")), h("th", { scope: "col" }, t("case.col.verdict")),
+        h("th", { scope: "col" }, t("case.col.detail")))),
+      h("tbody", {}, ret.decision.trace.map((v) => h("tr", { class: flagged(v) ? "flagged" : null, "data-rule": v.rule },
+        h("td", {}, ruleLabel(v.rule, ret.lines), code(v.rule)),
+        h("td", {}, h("span", { class: `badge ${verdictTone(v.verdict)}` }, verdictLabel(v.verdict)), code(v.verdict)),
+        h("td", {}, humanizeMoments(v.detail, ret.timezone))))))));
 }
 
-function flagged(t) {
-  return t.rule !== "decision" && ["warning", "critical"].includes(verdictTone(t.verdict));
+function flagged(v) {
+  return v.rule !== "decision" && ["warning", "critical"].includes(verdictTone(v.verdict));
 }
 
 function verdictTone(verdict) {
@@ -99,31 +107,44 @@ function verdictTone(verdict) {
   return "critical";
 }
 
+/** The label as it is: ready, voided (and why), not needed, failed, or still being made. */
+function labelState(ret) {
+  if (ret.label) {
+    return h("div", { class: "stack", "data-label": "active" },
+      h("p", { class: "small" }, `${ret.label.carrier} · ${ret.label.trackingNumber}`,
+        ret.shipBy ? ` · ${t("case.shipBy", { date: deadlineShort(ret.shipBy, ret.timezone) })}` : ""),
+      h("p", {}, h("a", { class: "button", href: ret.label.url, target: "_blank", rel: "noopener",
+        "data-label-link": "" }, t("case.reprint"))));
+  }
+  const hadLabel = ret.events.some((e) => e.type === "LABEL_ISSUED");
+  const [text, state] = ret.resolution === "KEEP_ITEM" ? [t("case.labelNone"), "none"]
+    : hadLabel && ["CANCELLED", "REJECTED"].includes(ret.status) ? [t("case.labelVoided"), "voided"]
+      : hadLabel ? [t("case.labelUsed"), "used"]
+        : ret.labelError ? [t("case.labelFailed", { why: sentence(ret.labelError.message) }), "failed"]
+          : ["PENDING_REVIEW", "REQUESTED"].includes(ret.status) ? [t("case.labelAfterApproval"), "later"]
+            : ["CANCELLED", "REJECTED"].includes(ret.status) ? [t("case.labelNoneClosed"), "none"]
+              : [t("case.labelComing"), "coming"];
+  return h("p", { class: state === "failed" ? "error-text" : "muted", "data-label": state }, text);
+}
+
 function refundsAndLabel(ret) {
-  return h("section", { class: "card stack", "aria-label": "Refund and label" },
-    h("h3", {}, "Refund"),
+  return h("section", { class: "card stack", "aria-label": t("case.refundAndLabel") },
+    h("h3", {}, t("case.refund")),
     ret.refunds.length ? h("ul", { class: "plain" }, ret.refunds.map((r) => h("li", { "data-refund-status": r.status },
       h("span", {}, money(r.amount)), " ",
       h("span", { class: `badge ${refundStatusTone(r.status)}` }, refundStatusLabel(r.status)),
       h("span", { class: "muted small" }, ` ${r.gateway}${r.pspReference ? ` · ${r.pspReference}` : ""}`),
       r.failureMessage ? h("div", { class: "small error-text" }, sentence(r.failureMessage)) : null)))
-      : h("p", { class: "muted" }, "No refund yet."),
-    h("h3", {}, "Label"),
-    ret.label ? h("div", { class: "stack" },
-      h("p", { class: "small" }, `${ret.label.carrier} · ${ret.label.trackingNumber}`,
-        ret.shipBy ? ` · ship by ${deadlineShort(ret.shipBy, ret.timezone)}` : ""),
-      h("p", {}, h("a", { class: "button", href: ret.label.url, target: "_blank", rel: "noopener",
-        "data-label-link": "" }, "Reprint label (PDF)")))
-      : h("p", { class: ret.labelError ? "error-text" : "muted" }, ret.resolution === "KEEP_ITEM"
-        ? "None needed: the shopper keeps the item."
-        : ret.labelError ? `No label: ${sentence(ret.labelError.message)}` : "No label yet."));
+      : h("p", { class: "muted" }, ["CANCELLED", "REJECTED"].includes(ret.status) ? t("case.noRefundClosed")
+        : ret.status === "PENDING_REVIEW" ? t("case.noRefundReview") : t("case.noRefundYet")),
+    h("h3", {}, t("case.label")),
+    labelState(ret));
 }
 
 function history(ret) {
-  const body = h("div", {}, h("p", { class: "loading small" }, "Loading the customer's returns…"));
+  const body = h("div", {}, h("p", { class: "loading small" }, t("case.historyLoading")));
   loadHistory(body, ret);
-  return h("section", { class: "card stack", "aria-label": "Customer history" },
-    h("h3", {}, "Customer history"), body);
+  return h("section", { class: "card stack", "aria-label": t("case.history") }, h("h3", {}, t("case.history")), body);
 }
 
 async function loadHistory(body, ret) {
@@ -131,29 +152,28 @@ async function loadHistory(body, ret) {
     const data = await gql(RETURNS, { filter: { search: ret.customerEmail }, first: 20 });
     const others = data.returnRequests.edges.map((e) => e.node).filter((r) => r.id !== ret.id);
     if (!others.length) {
-      mount(body, h("p", { class: "muted", "data-history": "0" }, "First return from this customer."));
+      mount(body, h("p", { class: "muted", "data-history": "0" }, t("case.historyFirst")));
       return;
     }
     const kept = others.filter((r) => r.resolution === "KEEP_ITEM").length;
     mount(body,
-      h("p", { class: "small", "data-history": String(others.length) },
-        `${others.length} earlier return${others.length > 1 ? "s" : ""}, ${kept} kept (keep-item).`),
+      h("p", { class: "small", "data-history": String(others.length) }, t("case.historyCount", { count: others.length, kept })),
       h("ul", { class: "plain" }, others.map((r) => h("li", {},
-        h("a", { href: `#/returns/${encodeURIComponent(r.id)}` }, r.number), ` · order #${r.orderNumber} · `,
+        h("a", { href: `#/returns/${encodeURIComponent(r.id)}` }, r.number), ` · ${t("case.order", { number: r.orderNumber })} · `,
         money(r.refundTotal), " ",
         h("span", { class: `badge ${statusTone(r.status)}` }, statusLabel(r.status, "staff")),
         h("span", { class: "muted small" }, ` ${moment(r.createdAt, r.timezone)}`)))));
   } catch {
-    mount(body, h("p", { class: "error-text" }, "The customer's history could not be loaded."));
+    mount(body, h("p", { class: "error-text" }, t("case.historyFailed")));
   }
 }
 
 function timeline(ret) {
-  return h("section", { class: "card stack", "aria-label": "Timeline" },
-    h("h3", {}, "Timeline"),
-    h("ol", { class: "timeline" }, ret.events.map((e) => h("li", { class: "done" },
-      h("div", {}, eventLabel(e.type, "staff"), h("span", { class: "muted small" }, ` · ${e.actor}`)),
-      e.note ? h("div", { class: "small" }, e.note) : null,
+  return h("section", { class: "card stack", "aria-label": t("case.timeline") },
+    h("h3", {}, t("case.timeline")),
+    h("ol", { class: "timeline" }, ret.events.map((e) => h("li", { class: "done", "data-event": e.type },
+      h("div", {}, eventLabel(e.type, "staff"), code(e.type), h("span", { class: "muted small" }, ` · ${actorLabel(e.actor)}`)),
+      e.note ? h("div", { class: "small" }, eventNote(e.note)) : null,
       h("time", { class: "when", datetime: e.at }, moment(e.at, ret.timezone))))));
 }
 
@@ -161,93 +181,106 @@ function timeline(ret) {
 
 function actions(el, ret, onChange) {
   const buttons = [];
-  const add = (label, cls, run) => {
-    const b = h("button", { type: "button", class: `button ${cls}` }, label);
-    buttons.push([b, run]);
+  const add = (label, cls, run, { blocked = null, confirmText = null } = {}) => {
+    const b = h("button", { type: "button", class: `button ${cls}`, disabled: Boolean(blocked),
+      "aria-describedby": blocked ? `${ret.id}-blocked` : null }, label);
+    buttons.push({ b, run, confirmText });
     return b;
   };
   const pendingRefund = ret.refunds.some((r) => r.status === "PENDING");
+  const cost = ret.approvalCost;
+  const keepCost = ret.keepItemCost;
   if (ret.status === "PENDING_REVIEW") {
-    add("Approve", "primary", (note) => act(APPROVE, "approveReturn", { id: ret.id, note }, "approved"));
+    add(t("case.approve"), "primary", (note) => act(APPROVE, "approveReturn", { id: ret.id, note }, "approved"),
+      { blocked: cost && !cost.allowed ? "owner" : null });
     if (ret.resolution !== "KEEP_ITEM") {
-      add("Approve as keep-item", "", (note) => act(APPROVE, "approveReturn",
-        { id: ret.id, note, resolution: "KEEP_ITEM" }, "approved as keep-item"));
+      add(t("case.approveKeep"), "", (note) => act(APPROVE, "approveReturn",
+        { id: ret.id, note, resolution: "KEEP_ITEM" }, "approvedKeep"), { blocked: keepCost && !keepCost.allowed ? "owner" : null });
     }
-    add("Reject", "danger", (note, noteEl) => {
+    add(t("case.reject"), "danger-quiet", (note, noteEl) => {
       if (!note) {
-        setFieldError(noteEl, "Say why: the shopper sees this note.");
+        setFieldError(noteEl, t("case.rejectNeedsNote"));
         noteEl.focus();
         return null;
       }
       return act(REJECT, "rejectReturn", { id: ret.id, note }, "rejected");
-    });
+    }, { confirmText: t("case.confirmReject", { number: ret.number }) });
   }
   if (RECEIVABLE.includes(ret.status) && ret.resolution !== "KEEP_ITEM") {
-    add("Mark received", "primary", (note) => act(RECEIVED, "markReturnReceived", { id: ret.id, note }, "marked received"));
+    add(t("case.received"), "primary", (note) => act(RECEIVED, "markReturnReceived", { id: ret.id, note }, "received"));
   }
   if (ret.status === "REFUND_FAILED" || pendingRefund) {
-    add("Retry refund", "primary", () => act(RETRY, "retryRefund", { id: ret.id }, "refund retried"));
+    add(t("case.retry"), "primary", () => act(RETRY, "retryRefund", { id: ret.id }, "retried"));
   }
   if (STAFF_CANCELLABLE.includes(ret.status)) {
-    add("Cancel return", "", () => act(CANCEL, "cancelReturn", { id: ret.id }, "cancelled"));
+    add(t("case.cancel"), "danger-quiet", () => act(CANCEL, "cancelReturn", { id: ret.id }, "cancelled"),
+      { confirmText: ret.label ? t("case.confirmCancelLabel", { number: ret.number }) : t("case.confirmCancel", { number: ret.number }) });
   }
   if (!buttons.length) return null;
 
   const note = h("textarea", { name: "note", rows: 2, maxlength: 2000 });
   const status = h("div", { class: "form-status", "aria-live": "polite" });
-  const all = buttons.map(([b]) => b);
-  const box = h("section", { class: "card stack actions", "aria-label": "Actions" },
-    h("h3", {}, "Decide"),
+  const confirmArea = h("div", {});
+  const all = buttons.map(({ b }) => b);
+  const blocked = buttons.some(({ b }) => b.disabled)
+    ? h("p", { id: `${ret.id}-blocked`, class: "small error-text", "data-blocked": "" }, t("case.needsOwner")) : null;
+  const box = h("section", { class: "card stack actions", "aria-label": t("case.actions") },
+    h("h3", {}, t("case.decide")),
     goodwillHint(ret),
-    field({ label: "Note", control: note, name: "note",
-      hint: "Saved in the audit log with your action. A rejection note is shown to the shopper." }),
+    field({ label: t("case.note"), control: note, name: "note", hint: t("case.noteHint") }),
     h("div", { class: "row" }, all),
+    blocked,
+    confirmArea,
     status);
-  for (const [button, run] of buttons) {
-    button.addEventListener("click", () => once(box, all, async () => {
-      setFieldError(note, null);
-      mount(status);
-      const pending = run(note.value.trim() || null, note);
-      if (!pending) return;
-      const result = await pending;
-      if (!result) return;
-      if (result.error) {
-        mount(status, h("div", { class: "alert critical", role: "alert" },
-          h("p", { class: "alert-title" }, result.error.title), result.error.detail ? h("p", {}, result.error.detail) : null));
-        if (result.error.field === "note") { setFieldError(note, result.error.detail || result.error.title); note.focus(); }
-        return;
-      }
-      toast("success", `${result.ret.number} ${result.done}`, statusLabel(result.ret.status, "staff"));
-      refreshGoodwill();
-      renderCase(el, result.ret, { onChange, focus: true });
-      onChange(result.ret);
-    }));
+  const perform = (run) => once(box, all, async () => {
+    setFieldError(note, null);
+    mount(status);
+    mount(confirmArea);
+    clearToasts();
+    const pending = run(note.value.trim() || null, note);
+    if (!pending) return;
+    const result = await pending;
+    if (!result) return;
+    if (result.error) {
+      mount(status, h("div", { class: "alert critical", role: "alert", "data-code": result.error.code },
+        h("p", { class: "alert-title" }, result.error.title), result.error.detail ? h("p", {}, result.error.detail) : null));
+      if (result.error.field === "note") { setFieldError(note, result.error.title); note.focus(); }
+      return;
+    }
+    const message = t(`case.done.${result.done}`, { number: result.ret.number, status: statusLabel(result.ret.status, "staff") });
+    toast("success", message, statusLabel(result.ret.status, "staff"));
+    refreshGoodwill();
+    if (onChange) onChange({ ret: result.ret, message });
+    else renderCase(el, result.ret, { focus: true });
+  });
+  for (const { b, run, confirmText } of buttons) {
+    b.addEventListener("click", () => {
+      if (!confirmText) { perform(run); return; }
+      // destructive: ask first, in words that say what happens; "keep" is the default focus
+      const yes = h("button", { type: "button", class: "button danger", "data-confirm": "" }, t("case.confirmYes", { action: b.textContent }));
+      const no = h("button", { type: "button", class: "button" }, t("case.confirmNo"));
+      mount(confirmArea, h("div", { class: "confirm-box stack", role: "alertdialog", "aria-label": confirmText },
+        h("p", {}, confirmText), h("div", { class: "row" }, yes, no)));
+      no.addEventListener("click", () => { mount(confirmArea); b.focus(); });
+      yes.addEventListener("click", () => perform(run));
+      no.focus();
+    });
   }
   return box;
 }
 
+/** What approving spends, as the server computed it for this staff member (never a guess in the browser). */
 function goodwillHint(ret) {
-  if (ret.status !== "PENDING_REVIEW") return null;
-  const budget = budgetFor(ret.refundTotal.currency);
-  const left = budget ? ` You have ${money(budget.left)} of ${money(budget.daily)} left today.` : "";
-  const over = budget && exceeds(ret.refundTotal.amount, budget.left.amount);
-  const amount = money(ret.refundTotal);
-  if (ret.exceptionRequested) {
-    return h("p", { class: `goodwill-hint small ${over ? "error-text" : "muted"}`, "data-goodwill-hint": "" },
-      `Out of policy: approving spends ${amount} of your goodwill.${left}`,
-      over ? " That is more than is left: a store owner needs to approve this one." : "");
-  }
-  return h("p", { class: "goodwill-hint small muted", "data-goodwill-hint": "" },
-    `Approving as it is spends no goodwill; converting to keep-item spends ${amount}.${left}`,
-    over ? " Converting needs a store owner." : "");
-}
-
-function exceeds(a, b) {
-  // decimal strings of one currency: compare exactly, without floats
-  const [ai, af = ""] = String(a).split(".");
-  const [bi, bf = ""] = String(b).split(".");
-  const scale = Math.max(af.length, bf.length);
-  return BigInt(ai + af.padEnd(scale, "0")) > BigInt(bi + bf.padEnd(scale, "0"));
+  if (ret.status !== "PENDING_REVIEW" || !ret.approvalCost) return null;
+  const cost = ret.approvalCost;
+  const keep = ret.keepItemCost;
+  const left = t("case.goodwillLeft", { left: money(cost.left), daily: money(cost.daily) });
+  const spends = Number(cost.spends.amount) > 0;
+  const parts = [spends ? t("case.goodwillSpends", { amount: money(cost.spends) }) : t("case.goodwillNone")];
+  if (ret.resolution !== "KEEP_ITEM" && keep) parts.push(t("case.goodwillKeep", { amount: money(keep.spends) }));
+  parts.push(left);
+  return h("p", { class: `goodwill-hint small ${cost.allowed ? "muted" : "error-text"}`, "data-goodwill-hint": "" },
+    parts.join(" "));
 }
 
 async function act(doc, fieldName, variables, done) {
@@ -262,7 +295,7 @@ async function act(doc, fieldName, variables, done) {
 }
 
 function failed(err) {
-  const { title, detail } = describeError(err);
+  const { code: errCode, title, detail } = describeError(err, { withDetail: true });
   bridge.notify("error", title, detail); // the Dashboard's toast; the inline alert is drawn by the caller
-  return { error: { title, detail, field: err.field || null } };
+  return { error: { code: errCode, title, detail, field: err.field || null } };
 }

@@ -1,6 +1,7 @@
 // The goodwill meter in the header: what this staff member may still approve today, per currency.
 import { h, mount } from "../shared/dom.js";
 import { money } from "../shared/format.js";
+import { t } from "../shared/i18n.js";
 import { GOODWILL, gql } from "./api.js";
 
 const budgets = new Map(); // currency → {daily, spent, left, day, timezone}
@@ -30,22 +31,22 @@ export async function refreshGoodwill() {
     for (const b of results) budgets.set(b.currency, b);
     draw(results);
   } catch {
-    mount(meter, h("span", { class: "muted" }, "Goodwill budget unavailable"));
+    mount(meter, h("span", { class: "muted" }, t("goodwill.unavailable")));
   }
 }
 
 function draw(results) {
   mount(meter,
-    h("span", { class: "goodwill-label" }, "Goodwill left today"),
+    h("span", { class: "goodwill-label" }, t("goodwill.leftToday")),
     results.map((b) => {
       // a bar's width only: a float is fine here, no amount is computed from it
       const used = Number(b.daily.amount) > 0 ? Math.min(1, Number(b.spent.amount) / Number(b.daily.amount)) : 1;
       const fill = h("span", {});
       fill.style.width = `${Math.round((1 - used) * 100)}%`; // CSSOM, allowed by the page's CSP
       return h("span", { class: "goodwill-item", "data-currency": b.currency,
-        title: `${money(b.spent)} spent of ${money(b.daily)} on ${b.day} (${b.timezone})` },
+        title: t("goodwill.tooltip", { spent: money(b.spent), daily: money(b.daily), day: b.day, zone: b.timezone }) },
       h("strong", { "data-goodwill-left": b.currency }, money(b.left)),
-      h("span", { class: "muted" }, ` of ${money(b.daily)}`),
+      h("span", { class: "muted" }, ` ${t("goodwill.of", { daily: money(b.daily) })}`),
       h("span", { class: "goodwill-bar", "aria-hidden": "true" }, fill));
     }));
 }

@@ -1,30 +1,38 @@
-// The returns console: standalone with the admin token (kept in sessionStorage for this tab), or inside
-// the Saleor Dashboard, which hands over its token by app-bridge. Routes live in the hash (#/queue, …).
+// The returns console: standalone with a staff token (kept in sessionStorage for this tab), or inside the Saleor
+// Dashboard, which hands over its token by app-bridge. Routes live in the hash (#/queue, …). It starts once per
+// page load, however many handshakes the Dashboard sends (later ones only refresh the token).
 import { onSubmitOnce } from "../shared/busy.js";
 import { field, focusOn, h, mount, setFieldError } from "../shared/dom.js";
+import { setupI18n, t } from "../shared/i18n.js";
 import { CHANNELS, getToken, gql, setToken } from "./api.js";
 import * as bridge from "./bridge.js";
 import { refreshGoodwill, setupGoodwill } from "./goodwill.js";
+import { clearToasts } from "./notify.js";
 import { renderPolicy } from "./policy.js";
 import { renderQueue } from "./queue.js";
 import { renderReturn, renderReturns } from "./returns.js";
+import { renderStore } from "./store.js";
 import { errorPanel, loadingPanel } from "./views.js";
 
 const TOKEN_KEY = "saleor-returns.console.token";
+const CODES_KEY = "saleor-returns.console.show-codes";
 const HANDSHAKE_WAIT_MS = 8000;
 const root = document.getElementById("app");
 let channels = [];
-let started = false;
+let startedWith = null; // the token the console started with: set before the first await, so it starts once
 let currentRoute = () => {};
-window.addEventListener("hashchange", () => currentRoute());
+window.addEventListener("hashchange", () => { clearToasts(); currentRoute(); });
 
+await setupI18n();
+document.title = t("console.pageTitle");
 bridge.applyTheme(bridge.initialTheme());
 bridge.on("theme", ({ theme }) => bridge.applyTheme(theme));
+document.documentElement.dataset.showCodes = window.localStorage.getItem(CODES_KEY) === "true" ? "true" : "false";
 
 if (bridge.embedded) {
   document.documentElement.dataset.embedded = "true";
-  mount(root, loadingPanel("Connecting to the Saleor Dashboard…"));
-  bridge.on("handshake", ({ token }) => (started ? setToken(token) : start(token, "dashboard")));
+  mount(root, loadingPanel(t("console.connecting")));
+  bridge.on("handshake", ({ token }) => (startedWith ? setToken(token) : start(token, "dashboard")));
   bridge.on("tokenRefresh", ({ token }) => setToken(token));
   bridge.on("redirect", ({ path }) => {
     const at = String(path || "").indexOf("#");
@@ -32,7 +40,7 @@ if (bridge.embedded) {
   });
   bridge.ready();
   window.setTimeout(() => {
-    if (!getToken()) signIn("The Saleor Dashboard did not send a token. You can use the admin token instead.");
+    if (!getToken()) signIn(t("console.noHandshake"));
   }, HANDSHAKE_WAIT_MS);
 } else {
   const saved = window.sessionStorage.getItem(TOKEN_KEY);
@@ -41,41 +49,39 @@ if (bridge.embedded) {
 }
 
 async function start(token, mode) {
+  startedWith = token;
   setToken(token);
-  mount(root, loadingPanel("Checking your access…"));
+  mount(root, loadingPanel(t("console.checking")));
   try {
     channels = (await gql(CHANNELS)).returnChannels;
   } catch (err) {
+    startedWith = null;
     if (err.code === "FORBIDDEN") {
       window.sessionStorage.removeItem(TOKEN_KEY);
       setToken(null);
-      signIn(mode === "dashboard"
-        ? "The Dashboard's token was not accepted: is the app installed with the MANAGE_ORDERS permission?"
-        : "That token was not accepted. Check it and try again.");
+      signIn(mode === "dashboard" ? t("console.dashboardRefused") : t("console.tokenRefused"));
     } else {
       mount(root, errorPanel(err, () => start(token, mode)));
     }
     return;
   }
   if (mode === "standalone") window.sessionStorage.setItem(TOKEN_KEY, token);
-  started = true;
   shell(mode);
 }
 
 function signIn(problem = "") {
   const token = h("input", { type: "password", name: "token", autocomplete: "off", spellcheck: "false" });
-  const heading = h("h1", { id: "signin-title" }, "Returns console");
+  const heading = h("h1", { id: "signin-title" }, t("console.pageTitle"));
   const form = h("form", { class: "card stack signin", novalidate: true, "aria-labelledby": heading.id },
     heading,
-    h("p", { class: "muted" }, "Staff sign in with the admin token. Inside the Saleor Dashboard this happens by itself."),
+    h("p", { class: "muted" }, t("console.signInIntro")),
     problem ? h("div", { class: "alert critical", role: "alert" }, h("p", {}, problem)) : null,
-    field({ label: "Admin token", control: token, name: "token",
-      hint: "Printed by `saleor-returns demo` at start (RETURNS_ADMIN_TOKEN). Kept for this browser tab only." }),
-    h("button", { type: "submit", class: "button primary" }, "Sign in"));
+    field({ label: t("console.token"), control: token, name: "token", hint: t("console.tokenHint") }),
+    h("button", { type: "submit", class: "button primary" }, t("console.signIn")));
   mount(root, h("div", { class: "signin-wrap" }, form));
   onSubmitOnce(form, async () => {
     if (!token.value.trim()) {
-      setFieldError(token, "Paste the admin token.");
+      setFieldError(token, t("console.pasteToken"));
       token.focus();
       return;
     }
@@ -84,22 +90,32 @@ function signIn(problem = "") {
   focusOn(problem ? token : heading);
 }
 
+function codesToggle() {
+  const box = h("input", { type: "checkbox", id: "show-codes", checked: document.documentElement.dataset.showCodes === "true" });
+  box.addEventListener("change", () => {
+    document.documentElement.dataset.showCodes = String(box.checked);
+    window.localStorage.setItem(CODES_KEY, String(box.checked));
+  });
+  return h("span", { class: "check small" }, box, h("label", { for: "show-codes" }, t("console.showCodes")));
+}
+
 function shell(mode) {
   const count = h("span", { class: "count", "data-queue-count": "" });
-  const tabs = [["#/queue", "Review queue", count], ["#/returns", "Returns"], ["#/policy", "Policy"]];
-  const nav = h("nav", { class: "tabs", "aria-label": "Returns console" },
+  const tabs = [["#/queue", t("console.tabs.queue"), count], ["#/returns", t("console.tabs.returns")],
+    ["#/policy", t("console.tabs.policy")], ["#/store", t("console.tabs.store")]];
+  const nav = h("nav", { class: "tabs", "aria-label": t("console.pageTitle") },
     tabs.map(([href, label, extra]) => h("a", { href, "data-tab": href }, label, extra || null)));
   const meter = h("div", { class: "goodwill", "aria-live": "polite" });
   const signOut = mode === "standalone" ? h("button", { type: "button", class: "button", onclick: () => {
     window.sessionStorage.removeItem(TOKEN_KEY);
     setToken(null);
-    started = false;
+    startedWith = null;
     window.location.hash = "";
     signIn();
-  } }, "Sign out") : null;
+  } }, t("console.signOut")) : null;
   const view = h("main", { id: "view", class: "view", tabindex: "-1" });
-  mount(root, h("header", { class: "topbar" }, h("span", { class: "brand" }, "Returns"), nav,
-    h("span", { class: "spacer" }), meter, signOut), view);
+  mount(root, h("header", { class: "topbar" }, h("span", { class: "brand" }, t("console.brand")), nav,
+    h("span", { class: "spacer" }), meter, codesToggle(), signOut), view);
   setupGoodwill(meter, channels);
   refreshGoodwill();
   const onCount = (n) => { count.textContent = n ? String(n) : ""; };
@@ -113,7 +129,11 @@ function shell(mode) {
     if (parts[0] === "returns" && parts[1]) renderReturn(view, parts[1]);
     else if (parts[0] === "returns") renderReturns(view, new URLSearchParams(query), channels);
     else if (parts[0] === "policy") renderPolicy(view, parts[1] || "", channels);
-    else renderQueue(view, { onCount });
+    else if (parts[0] === "store") renderStore(view, parts[1] || "", channels);
+    else {
+      const q = new URLSearchParams(query);
+      renderQueue(view, { onCount, after: q.get("after"), from: Number(q.get("from")) || 0 });
+    }
   };
   currentRoute = route;
   const order = orderFromDashboard();

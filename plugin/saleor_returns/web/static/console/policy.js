@@ -1,29 +1,35 @@
-// The policy editor, per channel: windows, grace, keep-item thresholds per currency, review triggers,
-// refund timing, fees, reasons. The API validates; its messages are shown under the field they name.
+// The policy editor, per channel: everything the policy file can say — windows, grace, keep-item thresholds per
+// currency, review triggers, refund timing, fees, reasons, overrides per product type / category / product and
+// seasonal windows. Checked here by field (in the page's words), then by the API, whose answer is shown under
+// the field it names.
 import { onSubmitOnce } from "../shared/busy.js";
 import { field, focusOn, h, mount, newId } from "../shared/dom.js";
-import { describeError, reasonLabel, sentence } from "../shared/messages.js";
+import { t } from "../shared/i18n.js";
+import { describeError, reasonLabel } from "../shared/messages.js";
 import { gql, POLICY, UPDATE_POLICY } from "./api.js";
-import { toast } from "./notify.js";
+import { clearToasts } from "./notify.js";
 import { errorPanel, loadingPanel } from "./views.js";
 
-const FIELD_ALIASES = { keepItemLimits: "keepItemLimitCount", keepItemLimitAmounts: "keepItemLimitCount" };
+const FIELD_ALIASES = { keepItemLimits: "keepItemLimitCount", keepItemLimitAmounts: "keepItemLimitCount",
+  commentRequired: "reasons" };
+const LEVELS = ["PRODUCT", "PRODUCT_TYPE", "CATEGORY"];
+const MAX_DAYS = 3650;
 
 /** #/policy/<channel> */
 export async function renderPolicy(view, slug, channels) {
   const chosen = slug || (channels[0] && channels[0].slug) || "";
-  const heading = h("h1", { id: "view-title" }, "Return policy");
+  const heading = h("h1", { id: "view-title" }, t("policy.title"));
   const picker = h("select", { name: "channel" },
     channels.map((c) => h("option", { value: c.slug, selected: c.slug === chosen }, `${c.slug} (${c.currency})`)));
   picker.addEventListener("change", () => { window.location.hash = `#/policy/${encodeURIComponent(picker.value)}`; });
-  const body = h("div", {}, loadingPanel("Loading the policy…"));
+  const body = h("div", {}, loadingPanel(t("policy.loading")));
   mount(view, h("section", { class: "stack", "aria-labelledby": "view-title" },
     h("div", { class: "row view-head" }, heading, h("span", { class: "spacer" }),
-      channels.length ? field({ label: "Channel", control: picker, name: "channel" }) : null),
+      channels.length ? field({ label: t("policy.channel"), control: picker, name: "channel" }) : null),
     body));
   focusOn(heading);
   if (!chosen) {
-    mount(body, h("div", { class: "empty" }, "No channel has a policy or a return yet."));
+    mount(body, h("div", { class: "empty" }, t("policy.noChannel")));
     return;
   }
   try {
@@ -34,42 +40,43 @@ export async function renderPolicy(view, slug, channels) {
   }
 }
 
-function policyForm(policy) {
+function policyForm(policy, savedVersion = null) {
   const c = controls(policy);
-  const summary = h("div", { class: "form-status", tabindex: "-1" });
-  const save = h("button", { type: "submit", class: "button primary" }, `Save as version ${policy.version + 1}`);
+  const summary = h("div", { class: "form-status", tabindex: "-1" },
+    savedVersion ? h("div", { class: "alert success", role: "status", "data-saved": String(savedVersion) },
+      h("p", {}, t("policy.saved", { version: savedVersion }))) : null);
+  const save = h("button", { type: "submit", class: "button primary" }, t("policy.save", { version: policy.version + 1 }));
   const form = h("form", { class: "policy-form stack", novalidate: true, "data-channel": policy.channel },
-    h("p", { class: "muted" }, `Channel ${policy.channel} · ${policy.currency} · store time ${policy.timezone} · `,
+    h("p", { class: "muted" }, t("policy.about", { channel: policy.channel, currency: policy.currency, zone: policy.timezone }), " ",
       h("strong", { "data-policy-version": String(policy.version) },
-        policy.version ? `version ${policy.version}` : "built-in defaults"),
-      ". Saving makes a new version; each return remembers the version that decided it."),
+        policy.version ? t("policy.version", { version: policy.version }) : t("policy.defaults")),
+      ". ", t("policy.versionsNote")),
     summary,
     h("div", { class: "policy-sections" },
-    section("Return window", [
-      num(c.windowDays, "Return window (days)", "windowDays", "Counted from the day below; ends at 23:59 store time."),
-      field({ label: "Window starts", control: c.windowStarts, name: "windowStarts" }),
-      num(c.graceDays, "Grace period (days)", "graceDays", "Extra days after the window in which self-service still works."),
-      c.graceMode.el]),
-    section("Keep the item", [
-      c.keepItemThresholds.el,
-      check(c.keepItemCostAware, "Also keep when shipping it back costs more than it is worth", "keepItemCostAware"),
-      c.expectedReturnCost.el,
-      h("div", { class: "pair", "data-field": "keepItemLimitCount" },
-        num(c.keepItemLimitCount, "Keep-item refunds per customer", "keepItemLimitCountInput"),
-        num(c.keepItemLimitDays, "…within days", "keepItemLimitDays"),
-        h("span", { class: "error-text", id: newId("error"), hidden: true }))]),
-    section("Review triggers", [
-      c.reviewAbove.el,
-      h("p", { class: "small muted" }, "Grace-period returns go to review when the grace mode above says so.")]),
-    section("Refunds", [c.refundTiming.el,
-      check(c.refundShipping, "Refund the original shipping when the whole order comes back", "refundShipping")]),
-    section("Fees", [
-      field({ label: "Restocking fee (%)", control: c.restockingFeePercent, name: "restockingFeePercent",
-        hint: "Not charged for damaged or defective items." }),
-      field({ label: "Return shipping", control: c.returnShipping, name: "returnShipping" }),
-      c.returnShippingFee.el]),
-    section("Reasons", [c.reasons.el]),
-    overrides(policy)),
+      section(t("policy.sections.window"), [
+        field({ label: t("policy.windowDays"), control: c.windowDays, name: "windowDays", hint: t("policy.windowDaysHint") }),
+        field({ label: t("policy.windowStarts"), control: c.windowStarts, name: "windowStarts" }),
+        field({ label: t("policy.graceDays"), control: c.graceDays, name: "graceDays", hint: t("policy.graceDaysHint") }),
+        c.graceMode.el]),
+      section(t("policy.sections.keep"), [
+        c.keepItemThresholds.el,
+        check(c.keepItemCostAware, t("policy.costAware"), "keepItemCostAware"),
+        c.expectedReturnCost.el,
+        h("div", { class: "pair", "data-field": "keepItemLimitCount" },
+          field({ label: t("policy.limitCount"), control: c.keepItemLimitCount, name: "keepItemLimitCountInput" }),
+          field({ label: t("policy.limitDays"), control: c.keepItemLimitDays, name: "keepItemLimitDays" }),
+          h("span", { class: "error-text", id: newId("error"), hidden: true }))]),
+      section(t("policy.sections.review"), [c.reviewAbove.el, h("p", { class: "small muted" }, t("policy.reviewNote"))]),
+      section(t("policy.sections.refunds"), [c.refundTiming.el,
+        check(c.refundShipping, t("policy.refundShipping"), "refundShipping")]),
+      section(t("policy.sections.fees"), [
+        field({ label: t("policy.restocking"), control: c.restockingFeePercent, name: "restockingFeePercent",
+          hint: t("policy.restockingHint") }),
+        field({ label: t("policy.returnShipping"), control: c.returnShipping, name: "returnShipping" }),
+        c.returnShippingFee.el]),
+      section(t("policy.sections.reasons"), [c.reasons.el]),
+      section(t("policy.sections.overrides"), [c.overrides.el]),
+      section(t("policy.sections.seasonal"), [c.seasonal.el])),
     h("div", { class: "row form-actions" }, save));
   onSubmitOnce(form, () => submit(form, policy, c, summary));
   return form;
@@ -81,10 +88,6 @@ function section(title, children) {
     h("h2", { id, class: "section-title" }, title), children);
 }
 
-function num(control, label, name, hint) {
-  return field({ label, control, name, hint });
-}
-
 function check(control, label, name) {
   const id = newId(name);
   control.id = id;
@@ -92,35 +95,36 @@ function check(control, label, name) {
     h("span", { class: "error-text", id: newId("error"), hidden: true }));
 }
 
+const number = (value) => h("input", { type: "text", inputmode: "numeric", value: value ?? "", autocomplete: "off" });
+
 function controls(p) {
-  const number = (value) => h("input", { type: "text", inputmode: "numeric", value: value ?? "", autocomplete: "off" });
   const select = (options, value) => h("select", {}, options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
   return {
     windowDays: number(p.windowDays),
     graceDays: number(p.graceDays),
-    windowStarts: select([["FULFILLED", "When the item ships"], ["ORDERED", "When the order is placed"]], p.windowStarts),
-    graceMode: radios("graceMode", "In the grace period", [
-      ["AUTO_APPROVE", "Accept automatically (flagged as in grace)"], ["REVIEW", "Send to the review queue"]], p.graceMode),
-    keepItemThresholds: moneyList("keepItemThresholds", "Keep-item threshold per currency",
-      "A return whose refund is at or below this is refunded at once; the shopper keeps the item.",
+    windowStarts: select([["FULFILLED", t("policy.startsFulfilled")], ["ORDERED", t("policy.startsOrdered")]], p.windowStarts),
+    graceMode: radios("graceMode", t("policy.graceMode"), [
+      ["AUTO_APPROVE", t("policy.graceAuto")], ["REVIEW", t("policy.graceReview")]], p.graceMode),
+    keepItemThresholds: moneyList("keepItemThresholds", t("policy.thresholds"), t("policy.thresholdsHint"),
       p.keepItemThresholds, p.currency),
     keepItemCostAware: h("input", { type: "checkbox", checked: p.keepItemCostAware }),
-    expectedReturnCost: moneyList("expectedReturnCost", "Expected return cost per currency",
-      "Label and handling; used by the cost-aware rule.", p.expectedReturnCost, p.currency),
+    expectedReturnCost: moneyList("expectedReturnCost", t("policy.returnCost"), t("policy.returnCostHint"),
+      p.expectedReturnCost, p.currency),
     keepItemLimitCount: number(p.keepItemLimitCount),
     keepItemLimitDays: number(p.keepItemLimitDays),
-    reviewAbove: moneyList("reviewAbove", "Review refunds above, per currency",
-      "Returns worth more than this wait for a person.", p.reviewAbove, p.currency),
-    refundTiming: radios("refundTiming", "When shipped-back returns are refunded", [
-      ["ON_APPROVAL", "On approval (before the parcel ships)"], ["ON_FIRST_SCAN", "On the carrier's first scan"],
-      ["ON_RECEIPT", "When the parcel arrives"]], p.refundTiming),
+    reviewAbove: moneyList("reviewAbove", t("policy.reviewAbove"), t("policy.reviewAboveHint"), p.reviewAbove, p.currency),
+    refundTiming: radios("refundTiming", t("policy.refundTiming"), [
+      ["ON_APPROVAL", t("policy.onApproval")], ["ON_FIRST_SCAN", t("policy.onFirstScan")],
+      ["ON_RECEIPT", t("policy.onReceipt")]], p.refundTiming),
     refundShipping: h("input", { type: "checkbox", checked: p.refundShipping }),
     restockingFeePercent: h("input", { type: "text", inputmode: "decimal", value: p.restockingFeePercent }),
-    returnShipping: select([["FREE", "Free for the shopper"], ["FLAT_FEE", "Flat fee (deducted)"],
-      ["LABEL_COST", "Label cost (deducted)"]], p.returnShipping),
-    returnShippingFee: moneyList("returnShippingFee", "Flat return-shipping fee per currency",
-      "Deducted with “Flat fee”.", p.returnShippingFee, p.currency),
+    returnShipping: select([["FREE", t("policy.shippingFree")], ["FLAT_FEE", t("policy.shippingFlat")],
+      ["LABEL_COST", t("policy.shippingLabel")]], p.returnShipping),
+    returnShippingFee: moneyList("returnShippingFee", t("policy.shippingFee"), t("policy.shippingFeeHint"),
+      p.returnShippingFee, p.currency),
     reasons: reasonsEditor(p.reasons, p.commentRequired),
+    overrides: overridesEditor(p.overrides),
+    seasonal: seasonalEditor(p.seasonal || []),
   };
 }
 
@@ -140,17 +144,18 @@ function moneyList(name, legend, hint, items, currency) {
   const rows = h("div", { class: "money-rows" });
   const addRow = (m = { amount: "", currency }) => {
     const cur = h("input", { type: "text", value: m.currency, maxlength: 3, autocomplete: "off", class: "currency",
-      "aria-label": `${legend}: currency` });
+      "aria-label": t("policy.currencyOf", { what: legend }) });
     const amount = h("input", { type: "text", inputmode: "decimal", value: m.amount, autocomplete: "off",
-      "aria-label": `${legend}: amount` });
+      "aria-label": t("policy.amountOf", { what: legend }) });
     const row = h("div", { class: "money-row" }, cur, amount,
       h("button", { type: "button", class: "button link", onclick: () => row.remove() },
-        "Remove", h("span", { class: "visually-hidden" }, ` ${legend}`)));
+        t("common.remove"), h("span", { class: "visually-hidden" }, ` ${legend}`)));
     rows.append(row);
     return amount;
   };
   (items || []).forEach((m) => addRow(m));
-  const add = h("button", { type: "button", class: "button" }, "Add a currency");
+  const add = h("button", { type: "button", class: "button" }, t("policy.addCurrency"),
+    h("span", { class: "visually-hidden" }, ` ${legend}`));
   add.addEventListener("click", () => addRow().focus());
   const el = h("fieldset", { class: "group", "data-field": name }, h("legend", {}, legend),
     h("p", { class: "hint small muted" }, hint), rows, add, h("span", { class: "error-text", id: newId("error"), hidden: true }));
@@ -163,29 +168,29 @@ function moneyList(name, legend, hint, items, currency) {
 
 function reasonsEditor(reasons, commentRequired) {
   const list = h("ul", { class: "reasons", role: "list" });
-  const addRow = (code, required) => {
-    const box = h("input", { type: "checkbox", checked: required, id: newId("reason"), "data-reason": code });
-    const row = h("li", { class: "reason-row", "data-code": code },
-      h("span", { class: "reason-name" }, reasonLabel(code), h("code", { class: "muted small" }, code)),
-      h("span", { class: "check" }, box, h("label", { for: box.id }, "Comment required",
-        h("span", { class: "visually-hidden" }, ` for ${reasonLabel(code)}`))),
-      h("button", { type: "button", class: "button link", onclick: () => row.remove() }, "Remove",
-        h("span", { class: "visually-hidden" }, ` ${reasonLabel(code)}`)));
+  const addRow = (reason, required) => {
+    const box = h("input", { type: "checkbox", checked: required, id: newId("reason"), "data-reason": reason });
+    const row = h("li", { class: "reason-row", "data-code": reason },
+      h("span", { class: "reason-name" }, reasonLabel(reason), h("code", { class: "muted small" }, reason)),
+      h("span", { class: "check" }, box, h("label", { for: box.id }, t("policy.commentRequired"),
+        h("span", { class: "visually-hidden" }, ` ${reasonLabel(reason)}`))),
+      h("button", { type: "button", class: "button link", onclick: () => row.remove() }, t("common.remove"),
+        h("span", { class: "visually-hidden" }, ` ${reasonLabel(reason)}`)));
     list.append(row);
   };
   reasons.forEach((r) => addRow(r, commentRequired.includes(r)));
   const input = h("input", { type: "text", placeholder: "NEW_REASON", autocomplete: "off" });
-  const add = h("button", { type: "button", class: "button" }, "Add reason");
+  const add = h("button", { type: "button", class: "button" }, t("policy.addReason"));
   add.addEventListener("click", () => {
-    const code = input.value.trim().toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_|_$/g, "");
-    if (code && !list.querySelector(`[data-code="${CSS.escape(code)}"]`)) addRow(code, false);
+    const reason = input.value.trim().toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_|_$/g, "");
+    if (reason && !list.querySelector(`[data-code="${CSS.escape(reason)}"]`)) addRow(reason, false);
     input.value = "";
     input.focus();
   });
   const el = h("div", { class: "stack", "data-field": "reasons" },
-    h("p", { class: "small muted" }, "What shoppers can choose from. Some reasons can ask for a comment."),
+    h("p", { class: "small muted" }, t("policy.reasonsIntro")),
     list,
-    h("div", { class: "row" }, field({ label: "New reason code", control: input, name: "newReason" }), add),
+    h("div", { class: "row" }, field({ label: t("policy.newReason"), control: input, name: "newReason" }), add),
     h("span", { class: "error-text", id: newId("error"), hidden: true }));
   const read = () => {
     const rows = [...list.querySelectorAll(".reason-row")];
@@ -197,33 +202,85 @@ function reasonsEditor(reasons, commentRequired) {
   return { el, read };
 }
 
-function overrides(policy) {
-  if (!policy.overrides.length) return null;
-  const show = (v) => (v === null || v === undefined ? "—" : String(v));
-  return section("Overrides (most specific wins)", [
-    h("table", { class: "table" },
-      h("thead", {}, h("tr", {}, ["Level", "Applies to", "Window", "Grace", "Final sale"].map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, policy.overrides.map((o) => h("tr", {},
-        h("td", {}, o.level.replace("_", " ").toLowerCase()), h("td", {}, o.key), h("td", {}, show(o.windowDays)),
-        h("td", {}, show(o.graceDays)), h("td", {}, o.finalSale ? "yes" : show(o.finalSale)))))),
-    h("p", { class: "small muted" }, "Overrides are kept as they are when you save; change them in the policy file "
-      + "or with updateReturnPolicy."),
-  ]);
+/** Overrides per product, product type or category (most specific wins): add, change, remove. */
+function overridesEditor(overrides) {
+  const rows = h("div", { class: "stack" });
+  const addRow = (o = { level: "CATEGORY", key: "", windowDays: null, graceDays: null, finalSale: null }) => {
+    const n = rows.children.length + 1;
+    const level = h("select", { name: "level" }, LEVELS.map((l) => h("option", { value: l, selected: l === o.level },
+      t(`policy.levels.${l}`))));
+    const key = h("input", { type: "text", name: "key", value: o.key, autocomplete: "off" });
+    const windowDays = number(o.windowDays);
+    const graceDays = number(o.graceDays);
+    const finalSale = h("select", { name: "finalSale" },
+      [["", t("policy.inherit")], ["true", t("common.yes")], ["false", t("common.no")]].map(([v, label]) =>
+        h("option", { value: v, selected: String(o.finalSale ?? "") === v }, label)));
+    const error = h("span", { class: "error-text", id: newId("error"), hidden: true });
+    const row = h("div", { class: "override-row", role: "group", "aria-label": t("policy.overrideN", { n }), "data-override": "" },
+      field({ label: t("policy.level"), control: level, name: "overrideLevel" }),
+      field({ label: t("policy.appliesTo"), control: key, name: "overrideKey" }),
+      field({ label: t("policy.windowShort"), control: windowDays, name: "overrideWindow" }),
+      field({ label: t("policy.graceShort"), control: graceDays, name: "overrideGrace" }),
+      field({ label: t("policy.finalSale"), control: finalSale, name: "overrideFinalSale" }),
+      h("button", { type: "button", class: "button link", onclick: () => row.remove() }, t("common.remove"),
+        h("span", { class: "visually-hidden" }, ` ${t("policy.overrideN", { n })}`)),
+      error);
+    row.read = () => ({ level: level.value, key: key.value.trim(), windowDays: optionalInt(windowDays.value),
+      graceDays: optionalInt(graceDays.value), finalSale: finalSale.value === "" ? null : finalSale.value === "true" });
+    row.controls = { key, windowDays, graceDays };
+    row.error = error;
+    rows.append(row);
+    return key;
+  };
+  overrides.forEach((o) => addRow(o));
+  const add = h("button", { type: "button", class: "button" }, t("policy.addOverride"));
+  add.addEventListener("click", () => addRow().focus());
+  const el = h("div", { class: "stack", "data-field": "overrides" },
+    h("p", { class: "small muted" }, t("policy.overridesIntro")), rows, add,
+    h("span", { class: "error-text", id: newId("error"), hidden: true }));
+  return { el, rows: () => [...rows.children] };
 }
 
-// --- saving ------------------------------------------------------------------------------------------
+/** Seasonal windows: orders placed between two dates are returnable until a fixed date. */
+function seasonalEditor(windows) {
+  const rows = h("div", { class: "stack" });
+  const addRow = (s = { orderedFrom: "", orderedUntil: "", returnableUntil: "" }) => {
+    const n = rows.children.length + 1;
+    const from = h("input", { type: "date", value: s.orderedFrom });
+    const until = h("input", { type: "date", value: s.orderedUntil });
+    const returnable = h("input", { type: "date", value: s.returnableUntil });
+    const error = h("span", { class: "error-text", id: newId("error"), hidden: true });
+    const row = h("div", { class: "season-row", role: "group", "aria-label": t("policy.seasonN", { n }), "data-season": "" },
+      field({ label: t("policy.orderedFrom"), control: from, name: "seasonFrom" }),
+      field({ label: t("policy.orderedUntil"), control: until, name: "seasonUntil" }),
+      field({ label: t("policy.returnableUntil"), control: returnable, name: "seasonReturnable" }),
+      h("button", { type: "button", class: "button link", onclick: () => row.remove() }, t("common.remove"),
+        h("span", { class: "visually-hidden" }, ` ${t("policy.seasonN", { n })}`)),
+      error);
+    row.read = () => ({ orderedFrom: from.value, orderedUntil: until.value, returnableUntil: returnable.value });
+    row.controls = { orderedFrom: from, orderedUntil: until, returnableUntil: returnable };
+    row.error = error;
+    rows.append(row);
+    return from;
+  };
+  windows.forEach((s) => addRow(s));
+  const add = h("button", { type: "button", class: "button" }, t("policy.addSeason"));
+  add.addEventListener("click", () => addRow().focus());
+  const el = h("div", { class: "stack", "data-field": "seasonal" },
+    h("p", { class: "small muted" }, t("policy.seasonalIntro")), rows, add,
+    h("span", { class: "error-text", id: newId("error"), hidden: true }));
+  return { el, rows: () => [...rows.children] };
+}
+
+// --- checking and saving ---------------------------------------------------------------------------------
 
 function clearErrors(form) {
   for (const el of form.querySelectorAll(".error-text")) { el.textContent = ""; el.hidden = true; }
   for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
 }
 
-function showFieldError(form, name, message) {
-  const wrapper = form.querySelector(`[data-field="${CSS.escape(FIELD_ALIASES[name] || name)}"]`);
-  if (!wrapper) return null;
-  const error = [...wrapper.querySelectorAll(".error-text")].pop();
+function markInvalid(controls, error, message) {
   if (error) { error.textContent = message; error.hidden = false; }
-  const controls = [...wrapper.querySelectorAll("input, select, textarea")];
   for (const c of controls) {
     c.setAttribute("aria-invalid", "true");
     if (error && error.id && !(c.getAttribute("aria-describedby") || "").includes(error.id)) {
@@ -233,28 +290,59 @@ function showFieldError(form, name, message) {
   return controls[0] || null;
 }
 
-function wholeNumber(text) {
-  return /^\s*-?\d+\s*$/.test(text) ? Number(text) : null;
+function showFieldError(form, name, message) {
+  const wrapper = form.querySelector(`[data-field="${CSS.escape(FIELD_ALIASES[name] || name)}"]`);
+  if (!wrapper) return null;
+  const error = [...wrapper.querySelectorAll(":scope > .error-text, :scope > .field > .error-text")].pop()
+    || [...wrapper.querySelectorAll(".error-text")].pop();
+  return markInvalid([...wrapper.querySelectorAll("input, select, textarea")], error, message);
 }
 
-function collect(form, c) {
-  const problems = [];
-  const int = (name, control) => {
+function wholeNumber(text) {
+  return /^\s*\d+\s*$/.test(text) ? Number(text) : null;
+}
+
+function optionalInt(text) {
+  if (!String(text ?? "").trim()) return null;
+  return wholeNumber(text) ?? Number.NaN;
+}
+
+const AMOUNT = /^\d+(\.\d+)?$/;
+
+function collect(c) {
+  const problems = []; // [name, message] or [row, control, message]
+  const days = (name, control) => {
     const value = wholeNumber(control.value);
-    if (value === null) problems.push([name, "Enter a whole number."]);
+    if (value === null || value > MAX_DAYS) problems.push([name, t("policy.errors.days", { max: MAX_DAYS })]);
     return value;
   };
   const { reasons, commentRequired } = c.reasons.read();
+  const overrides = c.overrides.rows().map((row) => {
+    const o = row.read();
+    if (!o.key) problems.push([row, row.controls.key, t("policy.errors.overrideKey")]);
+    for (const k of ["windowDays", "graceDays"]) {
+      if (Number.isNaN(o[k]) || o[k] > MAX_DAYS) problems.push([row, row.controls[k], t("policy.errors.days", { max: MAX_DAYS })]);
+    }
+    return o;
+  });
+  const seasonal = c.seasonal.rows().map((row) => {
+    const s = row.read();
+    const missing = Object.entries(s).find(([, v]) => !v);
+    if (missing) problems.push([row, row.controls[missing[0]], t("policy.errors.date")]);
+    else if (s.orderedFrom > s.orderedUntil) problems.push([row, row.controls.orderedUntil, t("policy.errors.seasonOrder")]);
+    else if (s.returnableUntil < s.orderedUntil) problems.push([row, row.controls.returnableUntil, t("policy.errors.seasonReturn")]);
+    return s;
+  });
   const input = {
-    windowDays: int("windowDays", c.windowDays),
-    graceDays: int("graceDays", c.graceDays),
+    windowDays: days("windowDays", c.windowDays),
+    graceDays: days("graceDays", c.graceDays),
     graceMode: c.graceMode.value(),
     windowStarts: c.windowStarts.value,
     keepItemThresholds: c.keepItemThresholds.read(),
     keepItemCostAware: c.keepItemCostAware.checked,
     expectedReturnCost: c.expectedReturnCost.read(),
-    keepItemLimitCount: int("keepItemLimitCount", c.keepItemLimitCount),
-    keepItemLimitDays: int("keepItemLimitDays", c.keepItemLimitDays),
+    keepItemLimitCount: wholeNumber(c.keepItemLimitCount.value),
+    keepItemLimitDays: wholeNumber(c.keepItemLimitDays.value),
     reviewAbove: c.reviewAbove.read(),
     refundTiming: c.refundTiming.value(),
     refundShipping: c.refundShipping.checked,
@@ -263,44 +351,63 @@ function collect(form, c) {
     returnShippingFee: c.returnShippingFee.read(),
     reasons,
     commentRequired,
+    overrides,
+    seasonal,
   };
+  if (input.keepItemLimitCount === null || input.keepItemLimitDays === null || input.keepItemLimitDays < 1) {
+    problems.push(["keepItemLimitCount", t("policy.errors.limits")]);
+  }
   for (const name of ["keepItemThresholds", "expectedReturnCost", "reviewAbove", "returnShippingFee"]) {
-    if (input[name].some((m) => !/^[A-Z]{3}$/.test(m.currency) || !/^-?\d+(\.\d+)?$/.test(m.amount))) {
-      problems.push([name, "Each row needs a three-letter currency code and an amount like 25.00."]);
+    if (input[name].some((m) => !/^[A-Z]{3}$/.test(m.currency) || !AMOUNT.test(m.amount))) {
+      problems.push([name, t("policy.errors.money")]);
     }
   }
-  if (!/^-?\d+(\.\d+)?$/.test(input.restockingFeePercent)) problems.push(["restockingFeePercent", "Enter a percentage like 10 or 12.5."]);
+  const fee = Number(input.restockingFeePercent);
+  if (!AMOUNT.test(input.restockingFeePercent) || fee > 100) problems.push(["restockingFeePercent", t("policy.errors.percent")]);
+  if (!reasons.length) problems.push(["reasons", t("policy.errors.reasons")]);
   return { input, problems };
+}
+
+/** The API's message names a setting in snake_case; staff read the field's own label instead. */
+function serverMessage(result) {
+  const { title } = describeError(result);
+  return `${t("policy.errors.server")} ${title !== result.message ? humanizeMessage(result.message) : ""}`.trim();
+}
+
+function humanizeMessage(message) {
+  const text = String(message || "").replace(/\b([a-z]+(?:_[a-z]+)+)\b/g, (m) => m.replace(/_/g, " "));
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
 }
 
 async function submit(form, policy, c, summary) {
   clearErrors(form);
+  clearToasts();
   mount(summary);
-  const { input, problems } = collect(form, c);
+  const { input, problems } = collect(c);
   if (problems.length) {
-    const first = problems.map(([name, message]) => showFieldError(form, name, message)).find(Boolean);
-    mount(summary, h("div", { class: "alert critical", role: "alert" }, h("p", { class: "alert-title" },
-      "The policy was not saved: check the highlighted fields.")));
+    const first = problems.map((p) => (p.length === 3 ? markInvalid([p[1]], p[0].error, p[2])
+      : showFieldError(form, p[0], p[1]))).find(Boolean);
+    mount(summary, h("div", { class: "alert critical", role: "alert" }, h("p", { class: "alert-title" }, t("policy.notSavedCheck"))));
     if (first) first.focus();
     return;
   }
   try {
     const { updateReturnPolicy: result } = await gql(UPDATE_POLICY, { channel: policy.channel, input });
     if (result.__typename === "ReturnError") {
-      const name = (result.field || "").replace(/^input\./, "");
-      const message = sentence(result.message);
+      const name = (result.field || "").replace(/^input\./, "").replace(/\[.*$/, "");
+      const message = serverMessage(result);
       const control = showFieldError(form, name, message);
       mount(summary, h("div", { class: "alert critical", role: "alert", "data-code": result.code },
-        h("p", { class: "alert-title" }, "The policy was not saved."), h("p", {}, message)));
+        h("p", { class: "alert-title" }, t("policy.notSaved")), h("p", {}, message)));
       (control || summary).focus();
       return;
     }
-    toast("success", `Policy saved: version ${result.version}`, `Channel ${result.channel}`);
-    form.replaceWith(policyForm(result));
+    const next = policyForm(result, result.version);
+    form.replaceWith(next);
+    next.querySelector(".form-status").focus();
   } catch (err) {
-    const { title, detail } = describeError(err);
-    mount(summary, h("div", { class: "alert critical", role: "alert" }, h("p", { class: "alert-title" }, title),
-      detail ? h("p", {}, detail) : null));
+    const { title } = describeError(err);
+    mount(summary, h("div", { class: "alert critical", role: "alert" }, h("p", { class: "alert-title" }, title)));
     summary.focus();
   }
 }

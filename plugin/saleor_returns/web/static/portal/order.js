@@ -1,27 +1,33 @@
-// Step 2: the order's lines, each with its deadline and why it can (or cannot) go back; pick, say why, submit.
+// Step 2: the order's lines, each with the date that applies and why it can (or cannot) go back; the returns
+// already made on it; pick, say why, see what would happen (preview.js), then commit.
 import { onSubmitOnce } from "../shared/busy.js";
 import { sumTimes } from "../shared/decimal.js";
 import { field, focusOn, h, mount, newId, setFieldError } from "../shared/dom.js";
-import { deadline, money } from "../shared/format.js";
-import { reasonLabel } from "../shared/messages.js";
-import { gql, REQUEST_RETURN } from "./api.js";
+import { day, deadlineLocal, money } from "../shared/format.js";
+import { t } from "../shared/i18n.js";
+import { reasonLabel, statusLabel, statusTone } from "../shared/messages.js";
+import { gql, REQUEST_RETURN, signedIn, statusUrl } from "./api.js";
 import { renderOutcome } from "./outcome.js";
-import { announce, errorBox, lineWhy, loading } from "./ui.js";
+import { showPreview } from "./preview.js";
+import { announce, errorBox, lineDate, lineWhy, loading, onlyExpired, zoneNote } from "./ui.js";
 
 /** Render the order view into `app`. */
 export function renderOrder(app, { order, policy, email }) {
   const ctx = { app, order, policy, email };
   const returnable = order.lines.filter((l) => l.eligible && l.quantityReturnable > 0);
-  const heading = h("h1", { id: "order-title" }, `Order #${order.orderNumber}`);
+  const rest = order.lines.filter((l) => !returnable.includes(l));
+  const heading = h("h1", { id: "order-title" }, t("order.title", { number: order.orderNumber }));
   const view = h("section", { class: "stack", "aria-labelledby": "order-title" },
     h("div", { class: "panel stack" },
       heading,
-      h("p", { class: "muted" }, `Placed with ${email}. Prices are what you paid per item.`),
-      summary(order)),
-    returnable.length ? returnForm(ctx, returnable) : nothingReturnable(order),
-    otherLines(ctx, order.lines.filter((l) => !returnable.includes(l))),
-    h("p", {}, h("button", { type: "button", class: "button link", onclick: () => restart(app) },
-      "Look up another order")));
+      h("p", { class: "muted" }, signedIn() ? t("order.introSignedIn") : t("order.intro", { email })),
+      summary(order, returnable),
+      order.deadline ? zoneNote(order.timezone, order.deadline) : null),
+    earlierReturns(ctx),
+    returnable.length ? returnForm(ctx, returnable) : nothingReturnable(rest),
+    pastPeriod(ctx, rest.filter(onlyExpired)),
+    notReturnable(ctx, rest.filter((l) => !onlyExpired(l))),
+    h("p", {}, h("button", { type: "button", class: "button link", onclick: () => restart(app) }, t("order.another"))));
   mount(app, view);
   focusOn(heading);
 }
@@ -31,26 +37,50 @@ async function restart(app) {
   renderFind(app, {});
 }
 
-function summary(order) {
-  if (!order.deadline) return null;
-  const past = order.lines.every((l) => !l.eligible);
-  return h("div", { class: "deadline-box" },
-    h("span", { class: "label" }, past ? "Return period" : "Return by"),
-    h("time", { datetime: order.deadline }, deadline(order.deadline, order.timezone)),
-    order.graceDeadline && order.graceDeadline !== order.deadline
-      ? h("span", { class: "small muted" }, `Grace period until ${deadline(order.graceDeadline, order.timezone)}`)
-      : null);
+/** One deadline, said one way: the date that applies to what can still go back (or when it ended). */
+function summary(order, returnable) {
+  const latest = (lines) => lines.map(lineDate).filter(Boolean).sort().pop();
+  if (returnable.length) {
+    const date = latest(returnable);
+    const allInGrace = returnable.every((l) => l.inGrace);
+    return h("div", { class: "deadline-box", "data-deadline": "open" },
+      h("span", { class: "label" }, t("order.returnBy")),
+      h("time", { datetime: date }, deadlineLocal(date, order.timezone)),
+      allInGrace ? h("span", { class: "small muted" },
+        t("order.graceNote", { windowEnd: day(returnable.map((l) => l.deadline).sort().pop(), order.timezone) }))
+        : null);
+  }
+  const expired = order.lines.filter(onlyExpired);
+  if (!expired.length) return null;
+  const ended = latest(expired);
+  return h("div", { class: "deadline-box", "data-deadline": "ended" },
+    h("span", { class: "label" }, t("order.periodEnded")),
+    h("time", { datetime: ended }, deadlineLocal(ended, order.timezone)));
 }
 
-function nothingReturnable(order) {
-  const anyException = order.lines.some(onlyExpired);
-  return h("div", { class: "empty" }, anyException
-    ? "None of these items is inside the return period any more, but you can ask us for an exception below."
-    : "None of the items in this order can be returned. The reason is shown under each item.");
+/** The returns already made on this order: number, status, a link to follow it, and the label to reprint. */
+function earlierReturns(ctx) {
+  const returns = ctx.order.returns || [];
+  if (!returns.length) return null;
+  return h("section", { class: "panel stack", "aria-labelledby": "returns-title", "data-order-returns": "" },
+    h("h2", { id: "returns-title" }, t("order.yourReturns", { count: returns.length })),
+    h("ul", { class: "plain-list order-returns" }, returns.map((r) => h("li", { "data-return-number": r.number },
+      h("strong", {}, r.number),
+      h("span", { class: `badge ${statusTone(r.status)}`, "data-status": r.status }, statusLabel(r.status)),
+      h("span", { class: "small muted" }, r.lines.map((l) => `${l.quantity} × ${l.productName}`).join(", ")),
+      h("span", { class: "actions" },
+        r.label ? h("a", { class: "button", href: r.label.url, target: "_blank", rel: "noopener", "data-label-link": "" },
+          t("order.reprintLabel"), h("span", { class: "visually-hidden" }, ` ${r.number}`)) : null,
+        h("a", { class: "button", href: statusUrl(r, ctx.email) }, t("order.followReturn"),
+          h("span", { class: "visually-hidden" }, ` ${r.number}`)))))));
 }
 
-export function onlyExpired(line) {
-  return line.codes.length === 1 && line.codes[0] === "WINDOW_EXPIRED";
+function returnOf(ctx, line) {
+  return (ctx.order.returns || []).find((r) => r.lines.some((l) => l.orderLineId === line.orderLineId)) || null;
+}
+
+function nothingReturnable(rest) {
+  return h("div", { class: "empty" }, rest.some(onlyExpired) ? t("order.noneButException") : t("order.none"));
 }
 
 // --- the return form --------------------------------------------------------------------------
@@ -59,21 +89,33 @@ function returnForm(ctx, lines) {
   const rows = lines.map((line) => lineRow(ctx, line));
   const estimate = h("p", { class: "estimate", "aria-live": "polite" });
   const status = h("div", { class: "form-status" });
-  const submit = h("button", { type: "submit", class: "button primary wide" }, "Return selected items");
+  const previewArea = h("div", { class: "preview-area" });
+  const submit = h("button", { type: "submit", class: "button primary wide" }, t("order.continue"));
   const form = h("form", { class: "panel stack", novalidate: true, "aria-labelledby": "pick-title" },
-    h("h2", { id: "pick-title" }, "What would you like to return?"),
+    h("h2", { id: "pick-title" }, t("order.pickTitle")),
     h("ul", { class: "lines", role: "list" }, rows.map((r) => r.el)),
     estimate, status, submit);
   const update = () => {
+    mount(previewArea); // a change makes the last preview wrong: it goes
     const picked = rows.filter((r) => r.checkbox.checked);
     if (!picked.length) { mount(estimate); return; }
     const amount = sumTimes(picked.map((r) => ({ amount: r.line.unitRefund.amount, quantity: r.quantity() })));
-    mount(estimate, "Estimated refund ", h("strong", {}, money({ amount, currency: picked[0].line.unitRefund.currency })),
-      h("span", { class: "muted small" }, " · the final amount is confirmed on the next screen"));
+    mount(estimate, t("order.estimate"), " ",
+      h("strong", {}, money({ amount, currency: picked[0].line.unitRefund.currency })),
+      h("span", { class: "muted small" }, ` · ${t("order.estimateNote")}`));
   };
   form.addEventListener("change", update);
-  onSubmitOnce(form, () => submitReturn(ctx, rows, status));
-  return form;
+  form.addEventListener("input", () => mount(previewArea));
+  const only = (lineIds) => {
+    for (const r of rows) {
+      r.checkbox.checked = lineIds.includes(r.line.orderLineId);
+      r.details.hidden = !r.checkbox.checked;
+    }
+    update();
+    form.requestSubmit();
+  };
+  onSubmitOnce(form, () => review(ctx, rows, status, previewArea, only));
+  return h("div", { class: "stack" }, form, previewArea);
 }
 
 function lineRow(ctx, line) {
@@ -86,7 +128,7 @@ function lineRow(ctx, line) {
     Array.from({ length: line.quantityReturnable }, (_, i) => h("option", { value: i + 1 }, String(i + 1))))
     : null;
   const picker = reasonPicker(ctx.policy, line);
-  if (qty) details.append(field({ label: forLine("How many?", line), control: qty, name: "quantity" }));
+  if (qty) details.append(field({ label: forLine(t("order.howMany"), line), control: qty, name: "quantity" }));
   details.append(picker.el);
   checkbox.addEventListener("change", () => { details.hidden = !checkbox.checked; });
   const el = h("li", { class: "line", "data-line-id": line.orderLineId },
@@ -97,29 +139,29 @@ function lineRow(ctx, line) {
       h("span", { class: "line-price" }, money(line.unitRefund))),
     h("p", { id: `${id}-why`, class: `line-why ${why.tone}` }, why.text),
     details);
-  return { el, line, checkbox, qty, picker, quantity: () => (qty ? Number(qty.value) : 1) };
+  return { el, line, checkbox, qty, picker, details, quantity: () => (qty ? Number(qty.value) : 1) };
 }
 
 /** A visible label that names its line for screen readers ("Reason" → "Reason for Laptop 14"). */
 function forLine(text, line) {
-  return [text, h("span", { class: "visually-hidden" }, ` for ${line.productName}`)];
+  return [text, h("span", { class: "visually-hidden" }, ` ${t("order.forLine", { name: line.productName })}`)];
 }
 
 /** The reason select, and the comment box the policy asks for with some reasons. */
 export function reasonPicker(policy, line) {
   const select = h("select", { name: "reason", "data-line": line.orderLineId },
-    h("option", { value: "" }, "Choose a reason"),
+    h("option", { value: "" }, t("order.chooseReason")),
     policy.reasons.map((r) => h("option", { value: r }, reasonLabel(r))));
   const comment = h("textarea", { name: "comment", rows: 3, maxlength: 2000 });
-  const commentField = field({ label: forLine("Tell us a little more", line), control: comment, name: "comment",
-    hint: "Required for this reason; it helps us put things right." });
+  const commentField = field({ label: forLine(t("order.tellMore"), line), control: comment, name: "comment",
+    hint: t("order.tellMoreHint") });
   commentField.hidden = true;
   const needsComment = () => policy.commentRequired.includes(select.value);
   select.addEventListener("change", () => {
     commentField.hidden = !needsComment();
     setFieldError(select, null);
   });
-  const el = h("div", { class: "stack" }, field({ label: forLine("Reason", line), control: select, name: "reason" }),
+  const el = h("div", { class: "stack" }, field({ label: forLine(t("order.reason"), line), control: select, name: "reason" }),
     commentField);
   return { el, select, comment, needsComment };
 }
@@ -129,21 +171,29 @@ export function checkPicker(picker) {
   setFieldError(picker.select, null);
   setFieldError(picker.comment, null);
   if (!picker.select.value) {
-    setFieldError(picker.select, "Please choose a reason.");
+    setFieldError(picker.select, t("order.needReason"));
     return picker.select;
   }
   if (picker.needsComment() && !picker.comment.value.trim()) {
-    setFieldError(picker.comment, "Please tell us a little more about the reason.");
+    setFieldError(picker.comment, t("order.needComment"));
     return picker.comment;
   }
   return null;
 }
 
-async function submitReturn(ctx, rows, status) {
+function requestedLines(picked) {
+  return picked.map((r) => ({
+    orderLineId: r.line.orderLineId, quantity: r.quantity(), reason: r.picker.select.value,
+    comment: r.picker.needsComment() ? r.picker.comment.value.trim() : null,
+  }));
+}
+
+/** Check the picks, then show what would happen (nothing is saved until the shopper confirms). */
+async function review(ctx, rows, status, previewArea, only) {
   mount(status);
   const picked = rows.filter((r) => r.checkbox.checked);
   if (!picked.length) {
-    mount(status, errorBox({ code: "INVALID_INPUT", message: "Choose at least one item to return." }));
+    mount(status, h("div", { class: "alert warning", role: "alert" }, h("p", {}, t("order.pickOne"))));
     rows[0].checkbox.focus();
     return;
   }
@@ -152,16 +202,17 @@ async function submitReturn(ctx, rows, status) {
     invalid[0].focus();
     return;
   }
-  const lines = picked.map((r) => ({
-    orderLineId: r.line.orderLineId, quantity: r.quantity(), reason: r.picker.select.value,
-    comment: r.picker.needsComment() ? r.picker.comment.value.trim() : null,
-  }));
-  await send(ctx, { lines }, status, picked);
+  const lines = requestedLines(picked);
+  await showPreview(ctx, previewArea, { lines }, {
+    confirm: (area) => send(ctx, { lines }, area, picked),
+    only,
+    onError: (result) => { mount(status, errorBox(result)); focusField(result.field, picked) || focusOn(status.firstChild); },
+  });
 }
 
 /** Send a requestReturn and show what came back: the outcome, the refused lines, or the error by field. */
 export async function send(ctx, extra, status, rows) {
-  mount(status, loading("Sending your return…"));
+  mount(status, loading(t("order.sending")));
   const input = { orderId: ctx.order.orderId, email: ctx.email, ...extra };
   try {
     const { requestReturn: result } = await gql(REQUEST_RETURN, { input });
@@ -171,7 +222,7 @@ export async function send(ctx, extra, status, rows) {
     }
     if (result.__typename === "ReturnNotEligible") {
       mount(status, notEligible(result.lines, ctx.order.timezone));
-      announce("Some items can't be returned.");
+      announce(t("order.someRefused"));
       return;
     }
     mount(status, errorBox(result));
@@ -195,44 +246,52 @@ function focusField(path, rows) {
 
 function notEligible(lines, timezone) {
   return h("div", { class: "alert warning", role: "alert" },
-    h("p", { class: "alert-title" }, "These items can't be returned any more"),
+    h("p", { class: "alert-title" }, t("order.refusedTitle")),
     h("ul", {}, lines.map((l) => h("li", {}, `${l.productName}: ${lineWhy(l, timezone).text}`))));
 }
 
-// --- lines that cannot go back (and the exception request for the ones just past the period) ---------
+// --- lines past the period (ask for an exception), and lines that cannot go back at all ----------------
 
-function otherLines(ctx, lines) {
+function pastPeriod(ctx, lines) {
   if (!lines.length) return null;
-  return h("section", { class: "panel stack", "aria-labelledby": "other-title" },
-    h("h2", { id: "other-title" }, "Items that can't be returned here"),
-    h("ul", { class: "lines", role: "list" }, lines.map((line) => otherRow(ctx, line))));
+  return h("section", { class: "panel stack", "aria-labelledby": "past-title" },
+    h("h2", { id: "past-title" }, t("order.pastTitle")),
+    h("p", { class: "small muted" }, t("order.pastIntro")),
+    h("ul", { class: "lines", role: "list" }, lines.map((line) => otherRow(ctx, line, true))));
 }
 
-function otherRow(ctx, line) {
+function notReturnable(ctx, lines) {
+  if (!lines.length) return null;
+  return h("section", { class: "panel stack", "aria-labelledby": "other-title" },
+    h("h2", { id: "other-title" }, t("order.otherTitle")),
+    h("ul", { class: "lines", role: "list" }, lines.map((line) => otherRow(ctx, line, false))));
+}
+
+function otherRow(ctx, line, exception) {
   const id = newId("other");
-  const why = lineWhy(line, ctx.order.timezone);
+  const why = lineWhy(line, ctx.order.timezone, returnOf(ctx, line));
   return h("li", { class: "line", "data-line-id": line.orderLineId },
     h("div", { class: "line-head" },
       h("span", { class: "line-name" }, line.productName, line.sku ? h("span", { class: "sku" }, line.sku) : null),
       h("span", { class: "line-price" }, money(line.unitRefund))),
     h("p", { id: `${id}-why`, class: `line-why ${why.tone}` }, why.text),
-    onlyExpired(line) ? exceptionForm(ctx, line, id) : null);
+    exception ? exceptionForm(ctx, line, id) : null);
 }
 
 function exceptionForm(ctx, line, id) {
   const formId = `${id}-exception`;
   const toggle = h("button", { type: "button", class: "button", "aria-expanded": "false", "aria-controls": formId },
-    "Ask for an exception");
+    t("order.askException"), h("span", { class: "visually-hidden" }, ` ${t("order.forLine", { name: line.productName })}`));
   const qty = h("input", { type: "number", name: "quantity", min: 1, step: 1, value: 1, inputmode: "numeric" });
   const picker = reasonPicker(ctx.policy, line);
   const note = h("textarea", { name: "note", rows: 3, maxlength: 2000 });
   const status = h("div", { class: "form-status" });
-  const submit = h("button", { type: "submit", class: "button primary" }, "Send my request");
+  const submit = h("button", { type: "submit", class: "button primary" }, t("order.sendRequest"));
   const form = h("form", { id: formId, class: "exception stack", novalidate: true, hidden: true },
-    h("p", {}, "Tell us what happened. A person on our team reads every request, and we say yes whenever we can."),
-    field({ label: forLine("How many?", line), control: qty, name: "quantity" }),
+    h("p", {}, t("order.exceptionIntro")),
+    field({ label: forLine(t("order.howMany"), line), control: qty, name: "quantity" }),
     picker.el,
-    field({ label: "Anything you'd like us to know? (optional)", control: note, name: "note" }),
+    field({ label: t("order.noteOptional"), control: note, name: "note" }),
     status, submit);
   toggle.addEventListener("click", () => {
     form.hidden = !form.hidden;

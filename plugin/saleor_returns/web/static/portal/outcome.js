@@ -1,15 +1,10 @@
-// Step 3: the outcome, at once: refunded (keep it), print your label, or a person will review it.
+// Step 3: the outcome, at once: refunded (keep it), print your label (and what goes in the box), or a person
+// will review it.
 import { focusOn, h, mount } from "../shared/dom.js";
-import { deadline, money } from "../shared/format.js";
-import { sentence } from "../shared/messages.js";
+import { deadlineLocal, money } from "../shared/format.js";
+import { t } from "../shared/i18n.js";
 import { statusUrl } from "./api.js";
-import { announce } from "./ui.js";
-
-const REFUND_WHEN = {
-  ON_RECEIPT: "as soon as your parcel reaches us",
-  ON_FIRST_SCAN: "as soon as the carrier scans your parcel",
-  ON_APPROVAL: "right away",
-};
+import { announce, zoneNote } from "./ui.js";
 
 /** Replace the page with the outcome of a return; focus and announce its headline. */
 export function renderOutcome(app, { ret, policy, email }) {
@@ -17,9 +12,9 @@ export function renderOutcome(app, { ret, policy, email }) {
   const heading = view.querySelector("h1");
   mount(app, h("section", { class: "stack outcome-page", "aria-labelledby": "outcome-title" }, view,
     h("div", { class: "panel stack follow" },
-      h("p", {}, "Your return number is ", h("strong", { "data-return-number": "" }, ret.number), "."),
-      h("p", {}, h("a", { class: "button", href: statusUrl(ret, email) }, "Follow this return")),
-      h("p", { class: "small muted" }, "Bookmark that page: it shows every step, and the refund when it goes out."))));
+      h("p", {}, t("outcome.number"), " ", h("strong", { "data-return-number": "" }, ret.number)),
+      h("p", {}, h("a", { class: "button", href: statusUrl(ret, email) }, t("outcome.follow"))),
+      h("p", { class: "small muted" }, t("outcome.bookmark")))));
   focusOn(heading);
   announce(heading.textContent);
 }
@@ -35,11 +30,9 @@ export function outcome(ret, policy, email, { level = "h1" } = {}) {
     return printLabel(ret, policy, title);
   }
   if (ret.status === "APPROVED") {
-    return h("div", { class: "outcome alert", "data-outcome": "approved" }, title("Approved: your label is on its way"),
-      ret.labelError ? h("p", {}, `We couldn't create the prepaid label just yet: ${sentence(ret.labelError.message)}`)
-        : null,
-      h("p", {}, "We are preparing your prepaid label. It will appear on this return's page as soon as it is ready, "
-        + "and you don't need to ask again."));
+    return h("div", { class: "outcome alert", "data-outcome": "approved" }, title(t("outcome.approvedTitle")),
+      ret.labelError ? h("p", {}, t("outcome.labelDelayed")) : null,
+      h("p", {}, t("outcome.labelComing")));
   }
   return null;
 }
@@ -48,44 +41,46 @@ function keepItem(ret, title) {
   const refund = ret.refunds[0];
   const failed = ret.status === "REFUND_FAILED" || (refund && refund.status === "FAILED");
   const pending = !refund || refund.status === "PENDING" || refund.status === "REQUIRES_ACTION";
-  const lead = failed
-    ? "Your refund is approved, but it is taking longer than usual. Our team has been told and is on it."
-    : pending ? "Your refund is approved and on its way to your original payment method."
-      : "We've refunded you to your original payment method. Banks usually show it within 3 to 5 business days.";
+  const lead = failed ? t("outcome.keepFailed") : pending ? t("outcome.keepPending") : t("outcome.keepDone");
   return h("div", { class: "outcome alert success", "data-outcome": "keep-item" },
-    title("Refunded: keep the item"),
+    title(t("outcome.keepTitle")),
     h("p", { class: "amount" }, money(ret.refundTotal)),
     h("p", {}, lead),
-    h("p", {}, "No need to send anything back. Keep it, pass it on to someone who can use it, or recycle it."));
+    h("p", {}, t("outcome.keepNothingToSend")));
+}
+
+/** What goes in the box: every line of the return. */
+export function inTheBox(ret) {
+  return h("div", { class: "stack", "data-in-the-box": "" }, h("p", { class: "alert-title" }, t("outcome.inTheBox")),
+    h("ul", { class: "in-the-box" }, ret.lines.map((l) => h("li", {}, `${l.quantity} × ${l.productName}`))));
 }
 
 function printLabel(ret, policy, title) {
-  const when = REFUND_WHEN[(policy && policy.refundTiming) || "ON_RECEIPT"];
+  const timing = (policy && policy.refundTiming) || "ON_RECEIPT";
   const refunded = ret.refunds.some((r) => r.status === "SUCCEEDED" || r.status === "PENDING");
   return h("div", { class: "outcome alert", "data-outcome": "label" },
-    title("Print your label"),
-    h("p", {}, "Pack the item, stick this prepaid label on the parcel and drop it off with the carrier. "
-      + "Shipping back is on us."),
+    title(ret.status === "IN_TRANSIT" ? t("outcome.onItsWayTitle") : t("outcome.labelTitle")),
+    ret.status === "IN_TRANSIT" ? null : h("p", {}, t("outcome.labelHow")),
+    inTheBox(ret),
     h("p", {}, h("a", { class: "button primary", href: ret.label.url, target: "_blank", rel: "noopener",
-      "data-label-link": "" }, "Open your label (PDF)")),
-    ret.shipBy ? h("p", {}, "Ship it by ", h("strong", {}, h("time", { datetime: ret.shipBy },
-      deadline(ret.shipBy, ret.timezone))), ".") : null,
-    h("p", { class: "small muted" }, `Tracking number ${ret.label.trackingNumber}.`),
-    h("p", {}, refunded ? `Your refund of ${money(ret.refundTotal)} has already started.`
-      : `We'll refund ${money(ret.refundTotal)} ${when}.`));
+      "data-label-link": "" }, t("outcome.openLabel"))),
+    ret.shipBy && ret.status !== "IN_TRANSIT" ? h("p", {}, t("outcome.shipBy"), " ",
+      h("strong", {}, h("time", { datetime: ret.shipBy }, deadlineLocal(ret.shipBy, ret.timezone))), ".") : null,
+    ret.shipBy && ret.status !== "IN_TRANSIT" ? zoneNote(ret.timezone, ret.shipBy) : null,
+    h("p", { class: "small muted" }, t("outcome.tracking", { number: ret.label.trackingNumber })),
+    h("p", {}, refunded ? t("outcome.refundStarted", { amount: money(ret.refundTotal) })
+      : t(`outcome.refundWhen.${timing}`, { amount: money(ret.refundTotal) })));
 }
 
 function review(ret, email, title) {
   return h("div", { class: "outcome alert warning", "data-outcome": "review" },
-    title("We will review this"),
-    h("p", {}, ret.exceptionRequested
-      ? "Thank you for asking. This is past the usual return period, so a person on our team will look at it."
-      : "A person on our team will look at your return before we go ahead."),
-    h("h2", { class: "h3" }, "What happens next"),
+    title(t("outcome.reviewTitle")),
+    h("p", {}, ret.exceptionRequested ? t("outcome.reviewException") : t("outcome.reviewLead")),
+    h("h2", { class: "h3" }, t("outcome.next")),
     h("ol", { class: "next-steps" },
-      h("li", {}, "We usually decide within one or two business days."),
-      h("li", {}, `We'll e-mail you at ${email || ret.customerEmail} either way.`),
-      h("li", {}, "If it's approved, you'll get a prepaid label here (or your money straight away)."),
-      h("li", {}, `If approved, ${money(ret.refundTotal)} goes back to your original payment method.`)),
-    h("p", { class: "small" }, "You don't need to do anything now."));
+      h("li", {}, t("outcome.step1")),
+      h("li", {}, t("outcome.step2", { email: email || ret.customerEmail })),
+      h("li", {}, t("outcome.step3")),
+      h("li", {}, t("outcome.step4", { amount: money(ret.refundTotal) }))),
+    h("p", { class: "small" }, t("outcome.nothingNow")));
 }

@@ -1,7 +1,8 @@
-// Pieces every portal view uses: error boxes, loading states, announcements, the line's "why".
+// Pieces every portal view uses: error boxes, loading states, announcements, a line's "why" and its date.
 import { h } from "../shared/dom.js";
-import { day, deadline, deadlineShort, humanizeMoments } from "../shared/format.js";
-import { describeError } from "../shared/messages.js";
+import { day, deadlineLocal, zoneName } from "../shared/format.js";
+import { t } from "../shared/i18n.js";
+import { describeError, statusLabel } from "../shared/messages.js";
 
 /** Say `text` to screen readers (the page's polite live region). */
 export function announce(text) {
@@ -11,54 +12,54 @@ export function announce(text) {
   window.setTimeout(() => { live.textContent = text; }, 50);
 }
 
-/** An error box with the code's human message (role=alert: read out at once). */
+/** An error box with the code's words (role=alert: read out at once). */
 export function errorBox(err, extra = null) {
-  const { code, title, detail } = describeError(err);
+  const { code, title } = describeError(err);
   return h("div", { class: "alert critical", role: "alert", "data-code": code },
-    h("p", { class: "alert-title" }, title),
-    detail ? h("p", {}, detail) : null,
-    extra);
+    h("p", { class: "alert-title" }, title), extra);
 }
 
 export function loading(text) {
   return h("p", { class: "loading", role: "status" }, text);
 }
 
-/** Why a line can or cannot be returned, in words, with its deadline in the store's time zone. */
-export function lineWhy(line, timezone) {
+/** "Times are in the store's time zone: Eastern Standard Time (America/New_York)." — said once per page. */
+export function zoneNote(timezone, iso) {
+  return h("p", { class: "small muted zone-note" }, t("portal.zoneNote", { zone: zoneName(timezone, iso) }));
+}
+
+export function onlyExpired(line) {
+  return line.codes.length === 1 && line.codes[0] === "WINDOW_EXPIRED";
+}
+
+/** The date that applies to a line: past the window it is the end of grace, else the end of the window. */
+export function lineDate(line) {
+  return line.inGrace || line.codes.includes("WINDOW_EXPIRED") ? line.graceDeadline : line.deadline;
+}
+
+/** Why a line can or cannot be returned, in words, with the date that applies (the zone is named once). */
+export function lineWhy(line, timezone, inReturn = null) {
   const codes = line.codes || [];
-  if (codes.includes("FINAL_SALE")) {
-    return { tone: "muted", text: "This was a final-sale item, so it can't be returned." };
-  }
-  if (codes.includes("NOT_FULFILLED")) {
-    return { tone: "muted", text: "This item hasn't shipped yet. The return period starts when it ships." };
-  }
-  if (codes.includes("ORDER_NOT_PAID")) {
-    return { tone: "muted", text: "This order hasn't been paid yet, so there is nothing to refund." };
-  }
+  const date = (iso) => deadlineLocal(iso, timezone);
+  if (codes.includes("FINAL_SALE")) return { tone: "muted", text: t("why.finalSale") };
+  if (codes.includes("NOT_FULFILLED")) return { tone: "muted", text: t("why.notFulfilled") };
+  if (codes.includes("ORDER_NOT_PAID")) return { tone: "muted", text: t("why.notPaid") };
   if (codes.includes("ALREADY_RETURNED")) {
-    return { tone: "muted", text: "This item is already in a return." };
+    return { tone: "muted", text: inReturn
+      ? t("why.inReturn", { number: inReturn.number, status: statusLabel(inReturn.status) })
+      : t("why.alreadyReturned") };
   }
-  if (codes.includes("NOT_REFUNDABLE")) {
-    return { tone: "muted", text: "Everything paid for this item has already been refunded." };
-  }
+  if (codes.includes("NOT_REFUNDABLE")) return { tone: "muted", text: t("why.notRefundable") };
   if (codes.includes("WINDOW_EXPIRED")) {
-    return {
-      tone: "warning", exception: true,
-      text: `The return period ended ${deadline(line.graceDeadline, timezone)}. `
-        + "You can still ask us for an exception: a person on our team will look at it.",
-    };
+    return { tone: "warning", exception: true, text: t("why.expired", { date: date(line.graceDeadline) }) };
   }
   if (line.inGrace) {
-    return {
-      tone: "grace",
-      text: `The return window closed on ${day(line.deadline, timezone)}, but you are within our grace period: `
-        + `you can still return it until ${deadline(line.graceDeadline, timezone)}.`,
-    };
+    return { tone: "grace",
+      text: t("why.grace", { windowEnd: day(line.deadline, timezone), date: date(line.graceDeadline) }) };
   }
   if (line.eligible) {
-    const more = line.quantityReturnable > 1 ? ` Up to ${line.quantityReturnable} can be returned.` : "";
-    return { tone: "ok", text: `Returnable until ${deadlineShort(line.deadline, timezone)}.${more}` };
+    const more = line.quantityReturnable > 1 ? ` ${t("why.upTo", { count: line.quantityReturnable })}` : "";
+    return { tone: "ok", text: `${t("why.returnableUntil", { date: date(line.deadline) })}${more}` };
   }
-  return { tone: "muted", text: humanizeMoments((line.reasons || []).join(" "), timezone) || "This item can't be returned." };
+  return { tone: "muted", text: t("why.cannot") };
 }

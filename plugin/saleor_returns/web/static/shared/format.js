@@ -1,25 +1,19 @@
-// Amounts and dates for people: the shopper's (or staff member's) locale, with Intl.
-// Deadlines are shown in the store's time zone, always with its name: one deadline, the same everywhere.
+// Amounts and dates for people, with Intl, in the language the page speaks (shared/i18n.js): words and
+// dates never disagree. Deadlines are shown in the store's time zone; the portal names that zone once.
+import { askedLocale, language, languageOf } from "./i18n.js";
 
-/** The locale to format with: ?locale=xx-YY, else the browser's first language. */
+/** The locale to format with: the asked locale when the page speaks its language, else the page language. */
 export function userLocale() {
-  const asked = new URLSearchParams(window.location.search).get("locale");
-  const candidates = [asked, ...(navigator.languages || []), navigator.language, "en-US"].filter(Boolean);
-  for (const candidate of candidates) {
-    try {
-      return Intl.getCanonicalLocales(candidate)[0];
-    } catch {
-      // not a locale tag: try the next one
-    }
-  }
-  return "en-US";
+  const asked = askedLocale();
+  return languageOf(asked) === language() ? asked : language();
 }
 
-const LOCALE = userLocale();
+const LOCALE = undefined; // resolved per call: the page language is known only after the catalogs load
 
 /** {amount: "19.99", currency: "USD"} → "$19.99" (the decimal string is formatted exactly, never as a float). */
 export function money(m, locale = LOCALE) {
   if (!m) return "";
+  locale = locale || userLocale();
   try {
     return new Intl.NumberFormat(locale, { style: "currency", currency: m.currency }).format(m.amount);
   } catch {
@@ -29,6 +23,7 @@ export function money(m, locale = LOCALE) {
 
 function format(iso, timeZone, options, locale) {
   if (!iso) return "";
+  locale = locale || userLocale();
   try {
     return new Intl.DateTimeFormat(locale, { ...options, timeZone }).format(new Date(iso));
   } catch {
@@ -43,6 +38,26 @@ export function deadline(iso, timeZone, locale = LOCALE) {
     timeZoneName: "short",
   }, locale);
   return timeZone ? `${text} (${timeZone})` : text;
+}
+
+/** A deadline without its time zone, for pages that name the zone once: "Friday, November 27, 2026 at 11:59 PM". */
+export function deadlineLocal(iso, timeZone, locale = LOCALE) {
+  return format(iso, timeZone, {
+    weekday: "long", year: "numeric", month: "long", day: "numeric", hour: "numeric", minute: "2-digit",
+  }, locale);
+}
+
+/** The store's time zone as people read it: "Eastern Standard Time (America/New_York)". */
+export function zoneName(timeZone, iso = null, locale = LOCALE) {
+  if (!timeZone) return "";
+  try {
+    const parts = new Intl.DateTimeFormat(locale || userLocale(), { timeZone, timeZoneName: "long" })
+      .formatToParts(iso ? new Date(iso) : new Date());
+    const name = (parts.find((p) => p.type === "timeZoneName") || {}).value;
+    return name ? `${name} (${timeZone})` : timeZone;
+  } catch {
+    return timeZone;
+  }
 }
 
 /** The same deadline, shorter (for lists): "Fri, Nov 27, 2026, 11:59 PM EST (America/New_York)". */

@@ -1,55 +1,40 @@
-// Words for codes. The API's codes are stable; these sentences are for people and may change freely.
+// Words for codes. The API's codes are stable; the words live in the message catalogs (shared/locales/*.json)
+// and may change freely. Codes without words (a custom reason, a code newer than this page) are humanized.
+import { has, t } from "./i18n.js";
 
-const ERRORS = {
-  ORDER_NOT_FOUND: "We couldn't find an order with that number and e-mail address. Please check both against your order confirmation.",
-  RETURN_NOT_FOUND: "We couldn't find that return for this e-mail address.",
-  INVALID_INPUT: "Something in the form needs another look.",
-  QUANTITY_EXCEEDED: "That is more than can be returned.",
-  ALREADY_RETURNED: "That item is already in a return.",
-  UNKNOWN_REASON: "Please choose a reason from the list.",
-  COMMENT_REQUIRED: "Please tell us a little more about the reason.",
-  INVALID_TRANSITION: "That can't be done at this stage of the return.",
-  FORBIDDEN: "You are not signed in for this, or the token is no longer valid.",
-  GOODWILL_BUDGET_EXCEEDED: "This is more than your goodwill budget left for today.",
-  REFUND_FAILED: "The refund did not go through.",
-  LABEL_FAILED: "We couldn't create the shipping label just now.",
-  UPSTREAM_UNAVAILABLE: "The store can't be reached right now. Please try again in a minute.",
-  NETWORK: "We couldn't reach the returns service. Please check your connection and try again.",
-  SERVER: "Something went wrong on our side. Please try again in a minute.",
-};
+const KNOWN_ERRORS = ["ORDER_NOT_FOUND", "RETURN_NOT_FOUND", "INVALID_INPUT", "QUANTITY_EXCEEDED", "ALREADY_RETURNED",
+  "UNKNOWN_REASON", "COMMENT_REQUIRED", "INVALID_TRANSITION", "FORBIDDEN", "GOODWILL_BUDGET_EXCEEDED", "REFUND_FAILED",
+  "LABEL_FAILED", "UPSTREAM_UNAVAILABLE", "NETWORK", "SERVER"];
 
-/** {title, detail} for an error code and the server's message (shown when it adds something). */
-export function describeError(err) {
+/**
+ * {title, detail} for an error code and the server's message. The title is in the page's language; the server's
+ * message (English, for developers) is shown only on pages for staff (`withDetail`), never to shoppers.
+ */
+export function describeError(err, { withDetail = false } = {}) {
   const code = (err && err.code) || "SERVER";
-  const title = ERRORS[code] || ERRORS.SERVER;
+  const title = t(`errors.${KNOWN_ERRORS.includes(code) ? code : "SERVER"}`);
   const raw = err && err.message && !["network", "timeout"].includes(err.message) && !/^HTTP \d+$/.test(err.message)
     ? err.message : "";
-  const detail = raw && raw !== title ? sentence(raw) : "";
+  const detail = withDetail && raw && raw !== title ? sentence(raw) : "";
   return { code, title, detail };
 }
 
 /** "reason OTHER needs a comment" → "Reason OTHER needs a comment." */
 export function sentence(text) {
-  const t = String(text).trim();
-  if (!t) return t;
-  const first = t.charAt(0).toUpperCase() + t.slice(1);
-  return /[.!?]$/.test(first) ? first : `${first}.`;
+  const s = String(text).trim();
+  if (!s) return s;
+  const first = s.charAt(0).toUpperCase() + s.slice(1);
+  return /[.!?。]$/.test(first) ? first : `${first}.`;
 }
 
-const REASONS = {
-  DOES_NOT_FIT: "It doesn't fit",
-  NOT_AS_DESCRIBED: "It isn't as described",
-  DAMAGED: "It arrived damaged",
-  DEFECTIVE: "It doesn't work properly",
-  WRONG_ITEM: "We sent the wrong item",
-  CHANGED_MIND: "I changed my mind",
-  ARRIVED_LATE: "It arrived too late",
-  OTHER: "Something else",
-};
+function worded(group, code, fallback = humanize(code)) {
+  const key = `${group}.${code}`;
+  return has(key) ? t(key) : fallback;
+}
 
 /** A return reason code as a shopper reads it (custom reasons are shown in words). */
 export function reasonLabel(code) {
-  return REASONS[code] || humanize(code);
+  return worded("reasons", code);
 }
 
 /** "SOME_CODE" → "Some code". */
@@ -58,82 +43,91 @@ export function humanize(code) {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-// Return statuses: [shopper's words, staff words, tone of the badge]
-const STATUSES = {
-  REQUESTED: ["Requested", "Requested", "info"],
-  PENDING_REVIEW: ["Being reviewed", "Needs review", "warning"],
-  APPROVED: ["Approved", "Approved", "info"],
-  LABEL_ISSUED: ["Label ready: waiting for your parcel", "Label issued", "info"],
-  IN_TRANSIT: ["On its way to us", "In transit", "info"],
-  RECEIVED: ["Received: refund on its way", "Received", "info"],
-  REFUNDED: ["Refunded", "Refunded", "success"],
-  CLOSED: ["Closed", "Closed", "success"],
-  REJECTED: ["Not accepted", "Rejected", "critical"],
-  CANCELLED: ["Cancelled", "Cancelled", ""],
-  REFUND_FAILED: ["Refund delayed: our team is on it", "Refund failed", "critical"],
+const TONES = {
+  PENDING_REVIEW: "warning", REFUNDED: "success", CLOSED: "success", REJECTED: "critical", REFUND_FAILED: "critical",
+  CANCELLED: "",
 };
 
+/** A return status for the shopper ("shopper") or staff ("staff"). */
 export function statusLabel(status, audience = "shopper") {
-  const entry = STATUSES[status];
-  if (!entry) return humanize(status);
-  return audience === "staff" ? entry[1] : entry[0];
+  return worded(`status.${audience}`, status);
 }
 
 export function statusTone(status) {
-  return (STATUSES[status] || [])[2] || "";
+  return status in TONES ? TONES[status] : "info";
 }
 
-const REFUND_STATUSES = {
-  PENDING: ["Processing", "info"],
-  SUCCEEDED: ["Sent", "success"],
-  FAILED: ["Failed", "critical"],
-  REQUIRES_ACTION: ["Needs action", "warning"],
-  CANCELED: ["Cancelled", ""],
-};
+const REFUND_TONES = { PENDING: "info", SUCCEEDED: "success", FAILED: "critical", REQUIRES_ACTION: "warning" };
 
 export function refundStatusLabel(status) {
-  return (REFUND_STATUSES[status] || [humanize(status)])[0];
+  return worded("refundStatus", status);
 }
 
 export function refundStatusTone(status) {
-  return (REFUND_STATUSES[status] || [])[1] || "";
+  return REFUND_TONES[status] || "";
 }
-
-// Timeline events: [shopper's words, staff words]
-const EVENTS = {
-  REQUESTED: ["You asked to return it", "Requested by the shopper"],
-  PENDING_REVIEW: ["Waiting for a person on our team to review it", "Sent to review"],
-  APPROVED: ["Approved", "Approved"],
-  REJECTED: ["Not accepted", "Rejected"],
-  LABEL_ISSUED: ["Your prepaid label is ready", "Label issued"],
-  LABEL_FAILED: ["We are preparing your label", "Label failed"],
-  IN_TRANSIT: ["Your parcel is on its way to us", "In transit"],
-  RECEIVED: ["We received your parcel", "Marked received"],
-  REFUND_REQUESTED: ["Refund started", "Refund requested"],
-  REFUND_SUCCEEDED: ["Refund sent to your original payment", "Refund succeeded"],
-  REFUND_DELAYED: ["Refund taking a little longer", "Refund delayed"],
-  REFUND_FAILED: ["Refund delayed: our team is on it", "Refund failed"],
-  REFUND_REQUIRES_ACTION: ["Refund needs attention from our team", "Refund requires action"],
-  REFUND_RETRIED: ["Refund sent again", "Refund retried"],
-  REFUNDED: ["Refunded", "Refunded"],
-  CLOSED: ["Closed", "Closed"],
-  CANCELLED: ["Cancelled", "Cancelled"],
-  GOODWILL_SPENT: [null, "Goodwill spent"],
-};
 
 /** The words for an event type, or null when shoppers need not see it. */
 export function eventLabel(type, audience = "shopper") {
-  const entry = EVENTS[type];
-  if (!entry) return humanize(type);
-  return audience === "staff" ? entry[1] : entry[0];
+  if (audience === "shopper" && type === "GOODWILL_SPENT") return null;
+  return worded(`events.${audience}`, type);
 }
 
-const REVIEW_REASONS = {
-  EXCEPTION_REQUESTED: "The shopper asked for an exception past the grace period",
-  IN_GRACE_REVIEW: "In the grace period; the policy sends these to review",
-  ABOVE_REVIEW_THRESHOLD: "The refund is above the review threshold",
-};
-
+/** Why a return waits for staff. */
 export function reviewReasonLabel(code) {
-  return REVIEW_REASONS[code] || humanize(code);
+  return worded("review", code);
+}
+
+/** A resolution (KEEP_ITEM, SHIP_BACK) in words. */
+export function resolutionLabel(code) {
+  return worded("resolution", code);
+}
+
+/** An eligibility code (WINDOW_EXPIRED, …) in words. */
+export function codeLabel(code) {
+  return worded("codes", code);
+}
+
+/** A trace verdict (PASS, a code, a status, a resolution) in words. */
+export function verdictLabel(verdict) {
+  if (has(`verdicts.${verdict}`)) return t(`verdicts.${verdict}`);
+  if (has(`codes.${verdict}`)) return t(`codes.${verdict}`);
+  if (has(`resolution.${verdict}`)) return t(`resolution.${verdict}`);
+  return statusLabel(verdict, "staff");
+}
+
+/** A rule of the trace ("window[L-1001-1]") in words, with the product it ran for: "Return period · Laptop 14". */
+export function ruleLabel(rule, lines = []) {
+  const m = /^([a-z_]+)(?:\[(.+)\])?$/.exec(String(rule || ""));
+  if (!m) return String(rule || "");
+  const name = worded("rules", m[1]);
+  if (!m[2]) return name;
+  const line = lines.find((l) => l.orderLineId === m[2]);
+  return `${name} · ${line ? line.productName : m[2]}`;
+}
+
+/** Who did it, as people say it: "shopper:eve@example.com" → "Shopper (eve@example.com)". */
+export function actorLabel(actor) {
+  const [kind, ...rest] = String(actor || "").split(":");
+  const who = rest.join(":");
+  if (kind === "system" || kind === "worker") return t("actors.system");
+  if (kind === "shopper") return who ? t("actors.shopperNamed", { who }) : t("actors.shopper");
+  if (kind === "staff") return who ? t("actors.staffNamed", { who }) : t("actors.staff");
+  return String(actor || "");
+}
+
+/** An event's note in words: decision notes carry codes ("EXCEPTION_REQUESTED", "as SHIP_BACK; thanks"). */
+export function eventNote(note) {
+  if (!note) return "";
+  const text = String(note);
+  const as = /^as ([A-Z_]+)(?:; (.*))?$/s.exec(text);
+  if (as) {
+    const how = t("events.approvedAs", { resolution: resolutionLabel(as[1]) });
+    return as[2] ? `${how} ${as[2]}` : how;
+  }
+  if (/^[A-Z_]+(, [A-Z_]+)*$/.test(text)) {
+    return text.split(", ").map((code) => (has(`review.${code}`) ? reviewReasonLabel(code)
+      : has(`resolution.${code}`) ? resolutionLabel(code) : humanize(code))).join("; ");
+  }
+  return text;
 }
