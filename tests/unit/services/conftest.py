@@ -18,6 +18,7 @@ from saleor_returns.adapters.refunds.simulated import SimulatedRefundGateway
 from saleor_returns.bootstrap import in_memory
 from saleor_returns.domain.actors import Actor
 from saleor_returns.domain.decision import RequestedLine
+from saleor_returns.domain.refunds import RefundCommand, RefundOutcome, RefundStatus
 from saleor_returns.domain.returns import Return
 from saleor_returns.services.context import Deps
 from saleor_returns.services.queries import reload
@@ -88,3 +89,18 @@ async def shop() -> Shop:
 def types(ret: Return) -> list[str]:
     """The return's audit trail, as event type names."""
     return [e.type.value for e in ret.events]
+
+
+class ProviderGateway:
+    """A refund gateway like a real provider's: it accepts each refund under its own id (re_<n>) and answers
+    `answer` (PENDING by default: the provider settles later, in a webhook); it keeps every command it got."""
+
+    def __init__(self, name: str = "stripe", answer: RefundStatus = RefundStatus.PENDING) -> None:
+        self.name, self.answer = name, answer
+        self.commands: list[RefundCommand] = []
+        self.ids: dict[str, str] = {}  # idempotency key → the provider's refund id
+
+    async def refund(self, command: RefundCommand) -> RefundOutcome:
+        self.commands.append(command)
+        provider_id = self.ids.setdefault(command.idempotency_key, f"re_{len(self.ids) + 1}")
+        return RefundOutcome(self.answer, psp_reference=provider_id)
