@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from conftest import STAFF, make_shop, open_shop, types
+from saleor_returns.adapters.memory.providers import MemoryCarrier
 from saleor_returns.domain.actors import Actor
 from saleor_returns.domain.codes import ReturnError, ReturnErrorCode
 from saleor_returns.domain.labels import VoidStatus
 from saleor_returns.domain.lifecycle import ReturnStatus
 from saleor_returns.domain.tracking import ParcelStatus, TrackingUpdate
-from saleor_returns.adapters.memory.providers import MemoryCarrier
 from saleor_returns.ports import VoidOutcome
 from saleor_returns.services.cancel_return import cancel_return
 from saleor_returns.services.eligibility import check_eligibility

@@ -14,9 +14,9 @@ from saleor_returns.domain.codes import EligibilityCode, ReturnError, ReturnErro
 from saleor_returns.domain.decision import RequestedLine
 from saleor_returns.domain.lifecycle import Resolution, ReturnStatus
 from saleor_returns.domain.refunds import RefundStatus
+from saleor_returns.ports import ReturnFilter
 from saleor_returns.services.policies import update_policy
 from saleor_returns.services.queries import list_returns
-from saleor_returns.ports import ReturnFilter
 from saleor_returns.services.request_return import NotEligible, ReturnInput, request_return
 
 
