@@ -281,3 +281,58 @@ async def test_strangers_cannot_ask_for_a_label_and_a_vanished_order_is_said_so(
 
 async def test_label_work_reports_nothing_when_nothing_is_due(shop):
     assert await run_label_work(shop.deps) == LabelWork()
+
+
+async def test_two_workers_racing_for_one_purchase_buy_one_label(easypost):
+    shop = easypost
+    from saleor_returns.services.labels import retry_purchase
+
+    shop.carrier.fail_with = LabelError("503", retryable=True, code=LabelErrorCode.CARRIER_UNAVAILABLE)
+    ret = await laptop(shop)
+    shop.carrier.fail_with = None
+    shop.clock.advance(minutes=1)
+    item = WorkItem(ReturnRef(ret.tenant, ret.id, ret.order_id), ret.labels[0].id)
+
+    # when two workers that both listed the purchase take it one after the other
+    first, second = await retry_purchase(shop.deps, item), await retry_purchase(shop.deps, item)
+
+    # then the first buys it and the second finds nothing to do
+    assert (first, second) == (True, False) and shop.carrier.purchases == 2 and len(shop.carrier.bought) == 1
+
+
+async def test_a_label_already_bought_or_already_voided_is_left_alone(easypost):
+    shop = easypost
+    from saleor_returns.services.label_voiding import void_label
+    from saleor_returns.services.labels import buy_requested_label
+
+    ret = await laptop(shop)
+    ref = ReturnRef(ret.tenant, ret.id, ret.order_id)
+    await buy_requested_label(shop.deps, ref, ret.labels[0].id)
+    assert await void_label(shop.deps, WorkItem(ref, ret.labels[0].id)) is False  # no void was asked for
+    await buy_requested_label(shop.deps, ReturnRef(ret.tenant, "no-such-return", ret.order_id), "x")
+    assert shop.carrier.purchases == 1 and shop.carrier.voids == []
+
+
+async def test_a_retried_purchase_whose_order_is_gone_fails_for_good(easypost):
+    shop = easypost
+    shop.carrier.fail_with = LabelError("503", retryable=True, code=LabelErrorCode.CARRIER_UNAVAILABLE)
+    ret = await laptop(shop)
+    shop.carrier.fail_with = None
+    del shop.orders.orders["ORD-1001"]
+
+    shop.clock.advance(minutes=1)
+    await run_label_work(shop.deps)
+
+    failure = (await shop.get(ret.id)).label_failure
+    assert failure.error_message == "the order of this return no longer exists" and failure.next_attempt_at is None
+    assert shop.carrier.purchases == 1
+
+
+async def test_the_expire_command_expires_every_stores_due_labels(easypost):
+    shop = easypost
+    from saleor_returns.services.label_expiry import expire_due
+
+    ret = await laptop(shop)
+    shop.clock.at = ret.labels[0].expires_at
+    assert await expire_due(shop.deps) == 1 and await expire_due(shop.deps) == 0
+    assert shop.carrier.voids == [ret.labels[0].tracking_number]

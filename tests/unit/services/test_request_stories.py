@@ -179,3 +179,39 @@ async def test_the_demo_seeds_its_earlier_returns_once(seeded):
 
     # then nothing is seeded twice
     assert seeded.db.returns.keys() == before.keys() and len(before) == 1
+
+
+async def test_a_seed_return_the_store_refuses_is_skipped_and_the_demo_still_starts():
+    from saleor_returns.adapters.demo.orders_file import SeedReturn, SeedReturnLine
+    from saleor_returns.services.seed import seed_demo
+
+    shop = make_shop()
+    wrong = SeedReturn("ORD-1002", "mallory@example.com", (SeedReturnLine("L-1002-1", 1, "DOES_NOT_FIT"),))
+    right = SeedReturn("ORD-1003", "cy@example.com", (SeedReturnLine("L-1003-2", 1, "DOES_NOT_FIT"),))
+
+    await seed_demo(shop.deps, {}, [wrong, right])
+
+    assert [r.order_id for r in shop.db.returns.values()] == ["ORD-1003"]
+
+
+async def test_a_free_gift_kept_is_done_at_once_with_nothing_to_pay(shop):
+    from dataclasses import replace
+
+    from saleor_returns.domain.money import Money
+    from saleor_returns.domain.order import FulfillmentLine, OrderLine
+
+    # given Ben's order came with a free sticker (0.00), shipped with the rest
+    order = shop.orders.orders["ORD-1002"]
+    sticker = OrderLine("L-1002-3", "Sticker", None, 1, Money(Decimal("0.00"), "USD"))
+    first = order.fulfillments[0]
+    shipped = replace(first, lines=(*first.lines, FulfillmentLine("F-x", "L-1002-3", 1)))
+    shop.orders.orders["ORD-1002"] = replace(order, lines=(*order.lines, sticker), fulfillments=(shipped,))
+
+    # when he returns it (keep-the-item: it is worth nothing)
+    ret = await shop.ask("ORD-1002", ("L-1002-3", 1, "DOES_NOT_FIT"))
+
+    # then the return is done at once: nothing to pay, nothing left for staff, the books told once
+    assert (ret.status, ret.resolution, ret.refund_total.amount) == (
+        ReturnStatus.REFUNDED, Resolution.KEEP_ITEM, Decimal("0.00"))
+    assert ret.refunds == [] and shop.gateway.calls == 0
+    assert [r.status for r in shop.recorder.records] == ["REFUNDED"]

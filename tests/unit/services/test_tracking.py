@@ -131,3 +131,14 @@ async def test_a_first_scan_while_the_store_is_down_is_refunded_by_the_worker(sh
     assert [r.status for r in paid.refunds] == [RefundStatus.SUCCEEDED] and paid.refund_due_at is None
     await run_once(shop.deps)
     assert shop.gateway.calls == 1
+
+
+async def test_a_first_scan_whose_order_is_gone_pays_nothing_and_the_refund_stays_owed(shop):
+    ret = await on_first_scan(shop)
+    del shop.orders.orders["ORD-1006"]
+
+    assert await apply_tracking(shop.deps, scan(ret, "evt-a")) is Applied.RECORDED
+
+    after = await shop.get(ret.id)
+    assert after.status is ReturnStatus.IN_TRANSIT and after.refund_due_at is not None
+    assert after.refunds == [] and shop.gateway.calls == 0
