@@ -102,6 +102,7 @@ class MoneyMoves:
         self.refund_due_at = None
         owed = self.owed
         if owed.amount <= 0:
+            self.finish_if_refunded(now, _SYSTEM)  # nothing (more) to pay: a kept free item is done now
             return []
         payments = {p.id: p for p in order.payments}
         planned = []
