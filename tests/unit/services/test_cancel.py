@@ -88,13 +88,17 @@ async def test_a_carrier_that_does_not_answer_the_void_is_asked_again_by_the_wor
 
 async def test_a_void_the_carrier_refuses_is_shown_to_staff_and_not_asked_again(easypost_shop):
     shop = easypost_shop
+
+    # given the carrier will refuse to void the laptop's label (it was already used)
     ret = await shop.ask("ORD-1001", ("L-1001-1", 1, "DAMAGED"))
     shop.carrier.void_with = VoidOutcome(voided=False, retryable=False, detail="already used")
 
+    # when staff cancel the return, and the worker passes a day later
     await cancel_return(shop.deps, STAFF, ret.id)
     shop.clock.advance(days=1)
     await run_label_work(shop.deps)
 
+    # then staff see the refusal, and the carrier was asked once
     after = await shop.get(ret.id)
     assert after.labels[0].void_status is VoidStatus.REJECTED and types(after)[-1] == "LABEL_VOID_FAILED"
     assert "already used" in after.events[-1].note and len(shop.carrier.voids) == 1
@@ -119,7 +123,10 @@ async def test_once_the_parcel_is_scanned_only_staff_can_cancel(shop):
 
 
 async def test_staff_cancel_a_return_waiting_in_review(shop):
+    # given the camera waits for review
     camera = await shop.ask("ORD-1004", ("L-1004-1", 1, "DAMAGED"))
+
+    # when staff cancel it, then it is cancelled and its unit can be returned again
     cancelled = await cancel_return(shop.deps, STAFF, camera.id)
     assert cancelled.status is ReturnStatus.CANCELLED and cancelled.labels == []
     assert await returnable(shop, "ORD-1004", "L-1004-1") == 1
@@ -127,8 +134,11 @@ async def test_staff_cancel_a_return_waiting_in_review(shop):
 
 @pytest.mark.parametrize("who", [pytest.param("shopper", id="shopper"), pytest.param("staff", id="staff")])
 async def test_nobody_cancels_once_the_money_went_back(shop, who):
+    # given the cover was refunded at once
     cover = await shop.ask("ORD-1002", ("L-1002-1", 1, "DOES_NOT_FIT"))
     actor = shop.shopper("ORD-1002") if who == "shopper" else STAFF
+
+    # when the shopper or staff cancel it, then it is too late, and it stays refunded
     with pytest.raises(ReturnError) as err:
         await cancel_return(shop.deps, actor, cover.id)
     assert err.value.code is ReturnErrorCode.INVALID_TRANSITION and "refunded" in err.value.message
@@ -136,7 +146,10 @@ async def test_nobody_cancels_once_the_money_went_back(shop, who):
 
 
 async def test_someone_elses_return_cannot_be_cancelled_or_even_seen(shop):
+    # given Ada's laptop return
     ret = await shop.ask("ORD-1001", ("L-1001-1", 1, "DAMAGED"))
+
+    # when a stranger cancels it, then it is as if there were no such return
     with pytest.raises(ReturnError) as err:
         await cancel_return(shop.deps, Actor.guest("mallory@example.com"), ret.id)
     assert (err.value.code, err.value.field) == (ReturnErrorCode.RETURN_NOT_FOUND, "id")

@@ -119,13 +119,17 @@ async def test_a_carrier_outage_is_retried_by_the_worker_with_backoff(easypost):
 
 async def test_a_carrier_that_stays_down_is_given_up_after_the_last_attempt(easypost):
     shop = easypost
+
+    # given the carrier times out on every purchase
     shop.carrier.fail_with = LabelError("timeout", retryable=True, code=LabelErrorCode.CARRIER_TIMEOUT)
     ret = await laptop(shop)
 
+    # when the worker keeps passing, each time after the longest backoff
     for _ in range(MAX_PURCHASE_ATTEMPTS + 2):
         shop.clock.advance(hours=7)  # longer than the longest backoff
         await run_label_work(shop.deps)
 
+    # then it stops after the last attempt, saying so
     failed = (await shop.get(ret.id)).label_failure
     assert failed.attempts == MAX_PURCHASE_ATTEMPTS and failed.next_attempt_at is None
     assert shop.carrier.purchases == MAX_PURCHASE_ATTEMPTS
@@ -155,13 +159,17 @@ async def test_a_purchase_left_in_flight_by_a_crash_is_taken_over_after_its_leas
 
 async def test_a_store_down_during_a_retried_purchase_is_a_passing_failure(easypost):
     shop = easypost
+
+    # given the label's purchase waits for a retry, and then the store cannot be reached
     shop.carrier.fail_with = LabelError("503", retryable=True, code=LabelErrorCode.CARRIER_UNAVAILABLE)
     ret = await laptop(shop)
     shop.carrier.fail_with, shop.orders.down = None, True
 
+    # when the worker retries (the purchase needs the order)
     shop.clock.advance(minutes=1)
     await run_label_work(shop.deps)
 
+    # then it failed for a passing reason and will be tried again; the carrier was not called
     failure = (await shop.get(ret.id)).label_failure
     assert (failure.error_code, failure.error_message) == (
         LabelErrorCode.CARRIER_UNAVAILABLE, "the store could not be reached")
@@ -185,14 +193,17 @@ async def test_a_carrier_no_longer_configured_fails_the_purchase_and_waits_to_vo
 
 
 async def test_a_void_through_a_carrier_no_longer_configured_waits_for_it():
+    # given the laptop's label came from a carrier the deployment then stopped using
     carrier = RecordingCarrier(name="easypost")
     shop = await open_shop(make_shop(carrier=carrier))
     ret = await laptop(shop)
     shop.deps.carriers = CarrierRouter({"shippo": MemoryCarrier(name="shippo")}, "shippo")
     from saleor_returns.services.cancel_return import cancel_return
 
+    # when the return is cancelled
     await cancel_return(shop.deps, STAFF, ret.id)
 
+    # then the void waits (it may be configured again) and nobody else is asked
     label = (await shop.get(ret.id)).labels[0]
     assert label.void_status is VoidStatus.PENDING and label.next_attempt_at is not None
     assert carrier.voids == []
@@ -228,19 +239,27 @@ async def test_an_unused_label_expires_is_voided_with_its_carrier_and_the_shoppe
 
 
 async def test_an_expired_drawn_label_needs_no_void(shop):
+    # given a locally drawn label
     ret = await laptop(shop)
+
+    # when it expires and the worker passes
     shop.clock.at = ret.labels[0].expires_at
     work = await run_label_work(shop.deps)
     after = await shop.get(ret.id)
+
+    # then it is void here, and no carrier is asked: nothing was paid
     assert (work.expired, work.voided) == (1, 0) and shop.carrier.voids == []
     assert after.labels[0].void_status is VoidStatus.NOT_NEEDED
 
 
 async def test_a_scanned_label_never_expires(shop):
+    # given the laptop's parcel was scanned
     ret = await laptop(shop)
     label = ret.labels[0]
     await apply_tracking(shop.deps, TrackingUpdate(label.carrier, "e1", label.tracking_number,
                                                    ParcelStatus.IN_TRANSIT))
+
+    # when the label's expiry passes, then the worker leaves it
     shop.clock.at = label.expires_at + timedelta(days=1)
     assert (await run_label_work(shop.deps)).expired == 0
     # and a worker that listed it just before the scan arrived does not count it as expired
@@ -250,7 +269,10 @@ async def test_a_scanned_label_never_expires(shop):
 
 
 async def test_a_valid_label_is_printed_again_not_bought_again(shop):
+    # given the laptop has a valid label
     ret = await laptop(shop)
+
+    # when Ada asks for a new one, then she is told to print this one; nothing is bought
     with pytest.raises(ReturnError) as err:
         await reissue_label(shop.deps, shop.shopper("ORD-1001"), ret.id)
     assert err.value.code is ReturnErrorCode.INVALID_TRANSITION and "print it again" in err.value.message
@@ -262,17 +284,25 @@ async def test_a_valid_label_is_printed_again_not_bought_again(shop):
     pytest.param("ORD-1004", "L-1004-1", id="in-review"),
 ])
 async def test_returns_without_a_parcel_to_send_get_no_label(shop, order_id, line_id):
+    # given a kept item, or a return still in review
     ret = await shop.ask(order_id, (line_id, 1, "DAMAGED"))
+
+    # when staff ask for a label, then there is none to give
     with pytest.raises(ReturnError) as err:
         await reissue_label(shop.deps, STAFF, ret.id)
     assert err.value.code is ReturnErrorCode.INVALID_TRANSITION and shop.carrier.purchases == 0
 
 
 async def test_strangers_cannot_ask_for_a_label_and_a_vanished_order_is_said_so(shop):
+    # given Ada's laptop return
     ret = await laptop(shop)
+
+    # when a stranger asks for a label, then there is no such return for her
     with pytest.raises(ReturnError) as err:
         await reissue_label(shop.deps, Actor.guest("eve@example.com"), ret.id)
     assert err.value.code is ReturnErrorCode.RETURN_NOT_FOUND
+
+    # when the order is gone from the store, then staff are told so
     del shop.orders.orders["ORD-1001"]
     with pytest.raises(ReturnError) as err:
         await reissue_label(shop.deps, STAFF, ret.id)
@@ -280,6 +310,7 @@ async def test_strangers_cannot_ask_for_a_label_and_a_vanished_order_is_said_so(
 
 
 async def test_label_work_reports_nothing_when_nothing_is_due(shop):
+    # when nothing is due, then a pass does nothing
     assert await run_label_work(shop.deps) == LabelWork()
 
 
@@ -287,6 +318,7 @@ async def test_two_workers_racing_for_one_purchase_buy_one_label(easypost):
     shop = easypost
     from saleor_returns.services.labels import retry_purchase
 
+    # given a failed purchase that is due for a retry
     shop.carrier.fail_with = LabelError("503", retryable=True, code=LabelErrorCode.CARRIER_UNAVAILABLE)
     ret = await laptop(shop)
     shop.carrier.fail_with = None
@@ -305,24 +337,33 @@ async def test_a_label_already_bought_or_already_voided_is_left_alone(easypost):
     from saleor_returns.services.label_voiding import void_label
     from saleor_returns.services.labels import buy_requested_label
 
+    # given the laptop's label was bought
     ret = await laptop(shop)
     ref = ReturnRef(ret.tenant, ret.id, ret.order_id)
+
+    # when a late caller buys it, voids it, or buys for a return that does not exist
     await buy_requested_label(shop.deps, ref, ret.labels[0].id)
     assert await void_label(shop.deps, WorkItem(ref, ret.labels[0].id)) is False  # no void was asked for
     await buy_requested_label(shop.deps, ReturnRef(ret.tenant, "no-such-return", ret.order_id), "x")
+
+    # then the carrier was not asked again
     assert shop.carrier.purchases == 1 and shop.carrier.voids == []
 
 
 async def test_a_retried_purchase_whose_order_is_gone_fails_for_good(easypost):
     shop = easypost
+
+    # given a purchase waiting for a retry, and its order is deleted from the store
     shop.carrier.fail_with = LabelError("503", retryable=True, code=LabelErrorCode.CARRIER_UNAVAILABLE)
     ret = await laptop(shop)
     shop.carrier.fail_with = None
     del shop.orders.orders["ORD-1001"]
 
+    # when the worker retries it
     shop.clock.advance(minutes=1)
     await run_label_work(shop.deps)
 
+    # then it fails for good, saying why, without calling the carrier
     failure = (await shop.get(ret.id)).label_failure
     assert failure.error_message == "the order of this return no longer exists" and failure.next_attempt_at is None
     assert shop.carrier.purchases == 1
@@ -332,7 +373,10 @@ async def test_the_expire_command_expires_every_stores_due_labels(easypost):
     shop = easypost
     from saleor_returns.services.label_expiry import expire_due
 
+    # given a bought label past its expiry
     ret = await laptop(shop)
     shop.clock.at = ret.labels[0].expires_at
+
+    # when `labels expire` runs twice, then it expires (and voids) it once
     assert await expire_due(shop.deps) == 1 and await expire_due(shop.deps) == 0
     assert shop.carrier.voids == [ret.labels[0].tracking_number]
