@@ -39,13 +39,17 @@ async def test_each_saved_change_is_the_next_version_and_decides_the_next_return
 
 
 async def test_a_partial_change_of_the_keep_item_limits_keeps_the_other_limits(shop):
+    # when staff change only the count of the keep-item limits, then the period stays
     saved = await update_policy(shop.deps, STAFF, "default-channel", {"keep_item_limits": {"max_count": 1}})
     assert (saved.policy.keep_item_limits.max_count, saved.policy.keep_item_limits.days) == (1, 365)
 
 
 async def test_shoppers_see_the_policy_without_its_thresholds(shop):
+    # when a shopper and staff read the same policy
     public = await get_policy(shop.deps, shop.shopper("ORD-1002"), "default-channel")
     staff = await get_policy(shop.deps, STAFF, "default-channel")
+
+    # then the shopper does not see what triggers keep-item or review; the rest is the same
     assert public.policy.keep_item_thresholds == () and public.policy.review_above == ()
     assert staff.policy.keep_item_thresholds == (Money(Decimal("25.00"), "USD"),)
     assert public.policy.grace_days == staff.policy.grace_days == 3 and public.version == 1
@@ -53,7 +57,10 @@ async def test_shoppers_see_the_policy_without_its_thresholds(shop):
 
 
 async def test_a_channel_without_a_saved_policy_runs_on_the_defaults_as_version_zero():
+    # given a store where nothing was saved yet
     shop = make_shop()  # nothing seeded
+
+    # when staff read a channel's policy, then it is the built-in defaults, version 0
     seen = await get_policy(shop.deps, STAFF, "japan")
     assert (seen.version, seen.policy.window_days, seen.policy.keep_item_thresholds) == (0, 30, ())
 
@@ -82,16 +89,22 @@ async def test_a_channel_without_a_saved_policy_runs_on_the_defaults_as_version_
 ])
 async def test_a_policy_no_merchant_could_mean_is_refused_naming_the_field_and_nothing_is_saved(shop, changes,
                                                                                                field, words):
+    # when staff save a change no merchant could mean
     with pytest.raises(ReturnError) as err:
         await update_policy(shop.deps, STAFF, "default-channel", changes)
+
+    # then it is refused naming the GraphQL input field, and version 1 is still the latest
     assert (err.value.code, err.value.field) == (ReturnErrorCode.INVALID_INPUT, field)
     assert words in err.value.message
     assert [v for v, *_ in shop.db.policies[("demo", "default-channel")]] == [1]
 
 
 async def test_policies_are_per_channel_and_need_a_channel_that_exists(shop):
+    # when staff change the Japanese policy, then the default channel keeps its version
     saved = await update_policy(shop.deps, STAFF, "japan", {"keep_item_thresholds": {"JPY": "5000"}})
     assert saved.version == 2 and (await get_policy(shop.deps, STAFF, "default-channel")).version == 1
+
+    # when they name a channel the store does not have, then the channel is refused
     for act in (lambda: update_policy(shop.deps, STAFF, "mars", {}), lambda: get_policy(shop.deps, STAFF, "mars")):
         with pytest.raises(ReturnError) as err:
             await act()
@@ -99,6 +112,7 @@ async def test_policies_are_per_channel_and_need_a_channel_that_exists(shop):
 
 
 async def test_only_staff_change_the_policy(shop):
+    # when a shopper tries to widen the window, then she may not, and nothing changed
     with pytest.raises(ReturnError) as err:
         await update_policy(shop.deps, shop.shopper("ORD-1002"), "default-channel", {"window_days": 365})
     assert err.value.code is ReturnErrorCode.FORBIDDEN
@@ -106,7 +120,10 @@ async def test_only_staff_change_the_policy(shop):
 
 
 async def test_the_policy_file_only_seeds_channels_without_a_version(shop):
+    # given staff changed the default channel's policy
     await update_policy(shop.deps, STAFF, "default-channel", {"window_days": 60})
+
+    # when the demo starts again with its policy file, then only the new channel is seeded
     seeded = await seed_policies(shop.deps, {"default-channel": {"window_days": 14}, "outlet": {"window_days": 7}})
     assert seeded == ["outlet"]
     assert (await get_policy(shop.deps, STAFF, "default-channel")).policy.window_days == 60
@@ -134,7 +151,10 @@ async def test_the_goodwill_meter_shows_the_store_day_the_budget_and_what_is_lef
 
 
 async def test_the_goodwill_meter_in_a_currency_no_channel_sells_runs_on_utc_days():
+    # given a budget in euros, which no channel sells in
     shop = make_shop(goodwill_daily=(Money(Decimal("150.00"), "EUR"),))
+
+    # when staff look at it, then its day is the UTC day
     meter = await goodwill_today(shop.deps, STAFF, "EUR")
     assert (meter.timezone, meter.budget.daily.amount, meter.day) == ("UTC", Decimal("150.00"), date(2026, 11, 25))
 
@@ -144,12 +164,14 @@ async def test_the_goodwill_meter_in_a_currency_no_channel_sells_runs_on_utc_day
     pytest.param("USD", "mars", "channel", id="no-such-channel"),
 ])
 async def test_the_goodwill_meter_refuses_what_it_cannot_read(shop, currency, channel, field):
+    # when the meter is asked in no currency or for no channel, then it says which
     with pytest.raises(ReturnError) as err:
         await goodwill_today(shop.deps, STAFF, currency, channel)
     assert (err.value.code, err.value.field) == (ReturnErrorCode.INVALID_INPUT, field)
 
 
 async def test_shoppers_have_no_goodwill_meter(shop):
+    # when a shopper asks for a meter, then she may not
     with pytest.raises(ReturnError) as err:
         await goodwill_today(shop.deps, shop.shopper("ORD-1002"), "USD")
     assert err.value.code is ReturnErrorCode.FORBIDDEN
@@ -157,11 +179,18 @@ async def test_shoppers_have_no_goodwill_meter(shop):
 
 # --- channels -------------------------------------------------------------------------------------
 
-async def test_staff_see_the_channels_with_a_policy_or_a_return_and_their_versions(shop):
-    await update_policy(shop.deps, STAFF, "japan", {"window_days": 14})
+async def test_staff_see_the_channels_with_a_policy_or_a_return_and_their_versions():
+    # given a store whose default channel has a saved policy, and whose Japanese one only has a return
+    shop = make_shop()
+    await update_policy(shop.deps, STAFF, "default-channel", {"window_days": 14})
+    await shop.ask("ORD-2001", ("L-2001-1", 1, "DAMAGED"))
+
+    # when staff open the channel picker
     found = await known_channels(shop.deps, STAFF)
+
+    # then both show, each with the version that decides its returns (0: the built-in defaults)
     assert [(k.channel.slug, k.channel.currency, k.policy_version) for k in found] == [
-        ("default-channel", "USD", 1), ("japan", "JPY", 2)]
+        ("default-channel", "USD", 1), ("japan", "JPY", 0)]
 
 
 class ListingOrders:
@@ -197,6 +226,7 @@ async def test_channels_the_store_lists_show_up_before_any_policy_and_unknown_on
 
 
 async def test_shoppers_cannot_list_channels(shop):
+    # when a shopper asks for the channel picker, then she may not
     with pytest.raises(ReturnError) as err:
         await known_channels(shop.deps, shop.shopper("ORD-1002"))
     assert err.value.code is ReturnErrorCode.FORBIDDEN

@@ -80,12 +80,16 @@ async def test_a_refund_that_succeeded_and_then_failed_reopens_the_return_for_st
 
 async def test_a_word_that_says_what_we_know_changes_nothing(stripe_shop):
     shop = stripe_shop
+
+    # given the provider already said the cover's refund succeeded
     ret = await pending_cover(shop)
     await apply_provider_event(shop.deps, event("evt_1", RefundStatus.SUCCEEDED, at=shop.clock.at))
     before = types(await shop.get(ret.id))
 
+    # when it says so again in another event
     result = await apply_provider_event(shop.deps, event("evt_2", RefundStatus.SUCCEEDED, at=shop.clock.at))
 
+    # then nothing changes, and the event is kept as unchanged
     assert result is EventResult.UNCHANGED and types(await shop.get(ret.id)) == before
     assert shop.db.events[("stripe", "evt_2")] == "unchanged"
 
@@ -180,9 +184,15 @@ async def test_still_processing_is_noted_and_looked_at_again_later_and_older_wor
 
 async def test_a_different_amount_is_logged_but_the_status_is_applied(stripe_shop, caplog):
     shop = stripe_shop
+
+    # given the cover's refund is processing at the provider
     ret = await pending_cover(shop)
+
+    # when the provider says it succeeded for another amount
     result = await apply_provider_event(shop.deps, event("evt_1", RefundStatus.SUCCEEDED, amount="18.00",
                                                          at=shop.clock.at))
+
+    # then the status is applied and the difference is logged for reconciliation
     assert result is EventResult.APPLIED and (await shop.get(ret.id)).status is ReturnStatus.REFUNDED
     assert "provider refund amount differs from ours" in caplog.text
 
@@ -195,7 +205,11 @@ async def test_a_different_amount_is_logged_but_the_status_is_applied(stripe_sho
 ])
 async def test_events_about_nothing_of_ours_are_kept_and_change_nothing(stripe_shop, sent, expected):
     shop = stripe_shop
+
+    # given the cover's refund is processing at the provider
     ret = await pending_cover(shop)
+
+    # when an event not about one of our refunds arrives, then it is kept (not applied again) and changes nothing
     assert await apply_provider_event(shop.deps, sent) is expected
     assert shop.db.events == {("stripe", sent.event_id): expected.value}
     assert (await shop.get(ret.id)).refunds[0].status is RefundStatus.PENDING

@@ -119,8 +119,11 @@ async def test_a_declined_refund_at_receipt_leaves_the_return_for_staff(shop):
     pytest.param("ORD-1004", "L-1004-1", ReturnStatus.PENDING_REVIEW, id="still-in-review"),
 ])
 async def test_only_a_parcel_on_its_way_can_be_received(shop, order_id, line_id, status):
+    # given a kept item, or a return still in review
     ret = await shop.ask(order_id, (line_id, 1, "DAMAGED"))
     assert ret.status is status
+
+    # when staff mark it received, then that is not a move it can make
     with pytest.raises(ReturnError) as err:
         await mark_received(shop.deps, STAFF, ret.id, None)
     assert err.value.code is ReturnErrorCode.INVALID_TRANSITION
@@ -128,7 +131,10 @@ async def test_only_a_parcel_on_its_way_can_be_received(shop, order_id, line_id,
 
 
 async def test_a_shopper_cannot_mark_her_own_parcel_received(shop):
+    # given Ada's laptop is on its way
     ret = await laptop(shop)
+
+    # when she marks it received herself, then she may not
     with pytest.raises(ReturnError) as err:
         await mark_received(shop.deps, shop.shopper("ORD-1001"), ret.id, None)
     assert err.value.code is ReturnErrorCode.FORBIDDEN

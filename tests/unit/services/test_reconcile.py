@@ -30,12 +30,15 @@ def held(refund, *, amount: str | None = None, status: RefundStatus | None = Non
 
 
 async def test_our_refunds_and_the_providers_agree_when_nothing_went_wrong(shop):
+    # given two refunds of ours the provider holds as they are
     cover = await shop.ask("ORD-1002", ("L-1002-1", 1, "DOES_NOT_FIT"))
     towel = await shop.ask("ORD-2001", ("L-2001-1", 1, "DOES_NOT_FIT"))
     ledger = Ledger({r.payment_reference: [held(r)] for ret in (cover, towel) for r in ret.refunds})
 
+    # when reconciling the last week
     result = await reconcile(shop.deps, ledger, "simulated", shop.clock.at - timedelta(days=7))
 
+    # then both payments were compared and nothing is listed
     assert (result.payments, result.compared, result.mismatches, result.made_elsewhere) == (2, 2, [], 0)
     assert sorted(ledger.asked) == ["pi_demo_1002", "pi_demo_2001"]
     assert render(result) == "2 simulated refunds on 2 payments since 2026-11-18T17:00:00+00:00: 0 mismatches"
@@ -89,21 +92,28 @@ async def test_only_payments_refunded_in_the_window_are_compared_with_all_their_
     new = (await shop.ask("ORD-1002", ("L-1002-2", 1, "DOES_NOT_FIT"))).refunds[0]
     ledger = Ledger({"pi_demo_1002": [held(old), held(new)]})
 
+    # when reconciling the last week
     result = await reconcile(shop.deps, ledger, "simulated", shop.clock.at - timedelta(days=7))
 
+    # then the payment with the recent refund is compared with both its refunds
     assert (result.payments, result.compared, result.mismatches) == (1, 2, [])
     # and another gateway's refunds are not ours to compare here
     assert (await reconcile(shop.deps, ledger, "stripe", shop.clock.at - timedelta(days=7))).compared == 0
 
 
 async def test_a_failed_refund_the_provider_never_saw_is_no_mismatch(shop):
+    # given the cover's refund was declined (the provider gave it an id)
     shop.gateway.decline.add("pi_demo_1002")
     failed = (await shop.ask("ORD-1002", ("L-1002-1", 1, "DOES_NOT_FIT"))).refunds[0]
     assert failed.status is RefundStatus.FAILED and failed.psp_reference is not None
 
     # the simulated provider gives declined refunds an id: it must hold them (as failed)
+
+    # when the provider holds nothing for it, then it is missing there
     missing = await reconcile(shop.deps, Ledger({}), "simulated", shop.clock.at - timedelta(days=1))
     assert [m.kind for m in missing.mismatches] == ["missing_at_provider"]
+
+    # when it holds it as failed, then they agree
     found = await reconcile(shop.deps, Ledger({"pi_demo_1002": [held(failed)]}), "simulated",
                             shop.clock.at - timedelta(days=1))
     assert found.mismatches == [] and render(found).endswith("1 simulated refund on 1 payment since "

@@ -132,7 +132,10 @@ async def test_a_refund_whose_gateway_is_no_longer_configured_waits_for_it():
 
 
 async def test_the_provider_may_ask_for_action_and_the_trail_says_so():
+    # given a provider that needs an action before it refunds
     shop = await open_shop(make_shop(gateway=ProviderGateway(name="stripe", answer=RefundStatus.REQUIRES_ACTION)))
+
+    # when Ben keeps the cover, then the refund waits for that action and the trail says so
     ret = await cover(shop)
     assert ret.refunds[0].status is RefundStatus.REQUIRES_ACTION and types(ret)[-2] == "REFUND_REQUIRES_ACTION"
     assert ret.status is ReturnStatus.APPROVED

@@ -39,6 +39,7 @@ async def test_final_sale_sneakers_are_refused_and_the_t_shirt_is_kept_and_refun
 
 
 async def test_only_final_sale_sneakers_are_refused_with_the_code_and_nothing_is_saved(shop):
+    # when Cy returns only the clearance sneakers, then they are refused with FINAL_SALE and nothing is saved
     refused = await shop.ask("ORD-1003", ("L-1003-1", 1, "DOES_NOT_FIT"))
     assert isinstance(refused, NotEligible)
     assert [(el.line.id, el.codes) for el in refused.lines] == [("L-1003-1", (EligibilityCode.FINAL_SALE,))]
@@ -67,6 +68,7 @@ async def test_a_partly_returned_order_offers_what_is_left_each_unit_refunded_wh
 
 
 async def test_an_unshipped_desk_is_refused_not_fulfilled(shop):
+    # when Gus returns the desk that has not shipped, then it is refused: the window has not started
     refused = await shop.ask("ORD-1007", ("L-1007-1", 1, "CHANGED_MIND"))
     assert isinstance(refused, NotEligible)
     assert EligibilityCode.NOT_FULFILLED in refused.lines[0].codes
@@ -139,6 +141,7 @@ async def test_bad_requests_are_refused_with_a_code_and_a_field_and_nothing_is_s
 
 
 async def test_a_comment_satisfies_the_reason_that_needs_one(shop):
+    # when Ben gives OTHER with a comment, then the return goes through with it
     ret = await shop.ask("ORD-1002", ("L-1002-1", 1, "OTHER"), comment="the colour is off")
     assert ret.status is ReturnStatus.REFUNDED and ret.lines[0].comment == "the colour is off"
 
@@ -154,6 +157,7 @@ async def test_a_signed_in_shopper_is_known_by_user_id_whatever_the_email(shop):
 
 
 async def test_staff_may_request_for_a_shopper_and_the_note_is_kept(shop):
+    # when staff request the camera's return for Dee (she called), then it is hers, with the note
     ret = await request_return(shop.deps, STAFF, ReturnInput("ORD-1004", (RequestedLine("L-1004-1", 1, "DAMAGED"),),
                                                              note="called the hotline"))
     assert ret.status is ReturnStatus.PENDING_REVIEW and ret.note == "called the hotline"
@@ -185,12 +189,15 @@ async def test_a_seed_return_the_store_refuses_is_skipped_and_the_demo_still_sta
     from saleor_returns.adapters.demo.orders_file import SeedReturn, SeedReturnLine
     from saleor_returns.services.seed import seed_demo
 
+    # given an orders file whose first earlier return names the wrong shopper
     shop = make_shop()
     wrong = SeedReturn("ORD-1002", "mallory@example.com", (SeedReturnLine("L-1002-1", 1, "DOES_NOT_FIT"),))
     right = SeedReturn("ORD-1003", "cy@example.com", (SeedReturnLine("L-1003-2", 1, "DOES_NOT_FIT"),))
 
+    # when the demo starts
     await seed_demo(shop.deps, {}, [wrong, right])
 
+    # then that return is skipped and the next one is made
     assert [r.order_id for r in shop.db.returns.values()] == ["ORD-1003"]
 
 

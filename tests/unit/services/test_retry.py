@@ -122,7 +122,10 @@ async def test_a_refund_that_never_started_starts_on_retry(shop):
 
 
 async def test_there_is_nothing_to_retry_before_any_refund_is_owed(shop):
+    # given the laptop is on its way back: no refund is owed yet
     ret = await shop.ask("ORD-1001", ("L-1001-1", 1, "DAMAGED"))
+
+    # when staff retry, then there is nothing to retry and nobody is paid
     with pytest.raises(ReturnError) as err:
         await retry_refund(shop.deps, STAFF, ret.id)
     assert err.value.code is ReturnErrorCode.INVALID_TRANSITION and "no refund to retry" in err.value.message
@@ -130,8 +133,11 @@ async def test_there_is_nothing_to_retry_before_any_refund_is_owed(shop):
 
 
 async def test_only_staff_retry(shop):
+    # given the cover's refund was declined
     shop.gateway.decline.add("pi_demo_1002")
     failed = await failed_keep_item(shop)
+
+    # when Ben retries it himself, then he may not
     with pytest.raises(ReturnError) as err:
         await retry_refund(shop.deps, shop.shopper("ORD-1002"), failed.id)
     assert err.value.code is ReturnErrorCode.FORBIDDEN

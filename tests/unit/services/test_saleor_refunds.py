@@ -54,10 +54,16 @@ async def test_saleor_confirming_a_grant_finishes_the_return_once(saleor_shop):
 
 async def test_saleor_failing_a_grant_fails_the_return_for_staff(saleor_shop):
     shop = saleor_shop
+
+    # given the cover's refund was granted in Saleor
     ret = await granted_cover(shop)
+
+    # when Saleor says its payment app refused it
     changed = await confirm_grants(shop.deps, "ORD-1002", [word(ret.refunds[0], RefundStatus.FAILED,
                                                                 failure_code="REFUND_FAILURE",
                                                                 failure_message="the payment app refused")])
+
+    # then the return waits for staff with the reason
     failed = await shop.get(ret.id)
     assert changed == [ret.id] and failed.status is ReturnStatus.REFUND_FAILED
     assert "the payment app refused" in next(e.note for e in failed.events if e.type.value == "REFUND_FAILED")
@@ -93,7 +99,11 @@ async def test_words_that_are_not_for_this_order_store_or_gateway_move_nothing(s
 
 async def test_a_grant_that_is_the_whole_return_books_its_lines(saleor_shop):
     shop = saleor_shop
+
+    # given the T-shirt's refund is the whole return
     ret = await shop.ask("ORD-1003", ("L-1003-2", 1, "DAMAGED"))
+
+    # when Saleor's books ask what it was for, then it is the return's line; an unknown refund is for nothing
     plan = await grant_plans(shop.deps.uow)(ret.refunds[0].id)
     assert plan == GrantPlan((GrantLine("L-1003-2", 1, "DAMAGED"),), shipping=False)
     assert await grant_plans(shop.deps.uow)("no-such-refund") is None
