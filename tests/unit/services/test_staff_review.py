@@ -163,7 +163,10 @@ async def test_an_approval_while_the_store_is_down_changes_nothing(shop):
     pytest.param(Actor.system("worker"), ReturnErrorCode.FORBIDDEN, id="the-system"),
 ])
 async def test_only_staff_review(shop, who, code):
+    # given the camera waits for review
     camera = await camera_in_review(shop)
+
+    # when anyone but staff approves, rejects or closes it, then they may not, and it still waits
     for act in (lambda: approve_return(shop.deps, who, camera.id, None, None),
                 lambda: reject_return(shop.deps, who, camera.id, "no"),
                 lambda: close_return(shop.deps, who, camera.id, None)):
@@ -187,6 +190,7 @@ async def test_a_return_that_needs_no_approval_cannot_be_approved_again(shop):
 
 
 async def test_approving_an_unknown_return_says_so(shop):
+    # when staff approve a return that does not exist, then they are told so
     with pytest.raises(ReturnError) as err:
         await approve_return(shop.deps, STAFF, "no-such-return", None, None)
     assert (err.value.code, err.value.field) == (ReturnErrorCode.RETURN_NOT_FOUND, "id")
@@ -209,7 +213,10 @@ async def test_a_rejected_camera_gives_its_unit_back_for_another_request(shop):
 
 
 async def test_a_rejection_needs_a_reason(shop):
+    # given the camera waits for review
     camera = await camera_in_review(shop)
+
+    # when staff reject it without a reason, then they are asked for one and it still waits
     with pytest.raises(ReturnError) as err:
         await reject_return(shop.deps, STAFF, camera.id, "   ")
     assert (err.value.code, err.value.field) == (ReturnErrorCode.INVALID_INPUT, "note")
@@ -217,7 +224,10 @@ async def test_a_rejection_needs_a_reason(shop):
 
 
 async def test_money_already_back_cannot_be_rejected(shop):
+    # given the cover was refunded at once
     cover = await shop.ask("ORD-1002", ("L-1002-1", 1, "DOES_NOT_FIT"))
+
+    # when staff reject it, then it is too late
     with pytest.raises(ReturnError) as err:
         await reject_return(shop.deps, STAFF, cover.id, "changed my mind")
     assert err.value.code is ReturnErrorCode.INVALID_TRANSITION
@@ -242,7 +252,10 @@ async def test_staff_close_a_refunded_return_and_nothing_more_can_happen_to_it(s
 
 
 async def test_a_return_still_in_review_cannot_be_closed(shop):
+    # given the camera waits for review
     camera = await camera_in_review(shop)
+
+    # when staff close it, then it must be decided first
     with pytest.raises(ReturnError) as err:
         await close_return(shop.deps, STAFF, camera.id, None)
     assert err.value.code is ReturnErrorCode.INVALID_TRANSITION

@@ -181,6 +181,7 @@ async def test_a_writer_that_crashes_lets_the_next_one_in(shop):
 
 
 async def test_a_writer_that_finds_the_write_back_taken_leaves_it_to_the_holder(shop):
+    # given a write-back is due and another process holds it
     shop.recorder.fail_with = UpstreamUnavailable("down")
     ret = await shop.ask("ORD-1002", ("L-1002-1", 1, "DOES_NOT_FIT"))
     shop.recorder.fail_with = None
@@ -188,5 +189,6 @@ async def test_a_writer_that_finds_the_write_back_taken_leaves_it_to_the_holder(
         assert await uow.installations.claim_writeback(ret.tenant, ret.id, shop.clock.at, timedelta(minutes=5))
         await uow.commit()
 
+    # when a second writer comes, then it writes nothing and asks the holder for one more pass
     assert await record_in_store(shop.deps, ref(ret)) == [] and shop.recorder.written == {}
     assert shop.db.writebacks[ret.id]["again"] is True

@@ -64,26 +64,39 @@ async def test_delivery_is_noted_for_staff_who_then_mark_it_received(shop):
 
 @pytest.mark.parametrize("status", [ParcelStatus.FAILURE, ParcelStatus.RETURNED])
 async def test_parcel_trouble_is_shown_to_staff_without_moving_the_return(shop, status):
+    # given the laptop ships back
     ret = await shipped_laptop(shop)
+
+    # when the carrier reports trouble
     await apply_tracking(shop.deps, scan(ret, "evt-x", status, detail="address not found"))
+
+    # then staff see it in the trail; the return does not move
     after = await shop.get(ret.id)
     assert after.status is ReturnStatus.LABEL_ISSUED and types(after)[-1] == "TRACKING_PROBLEM"
     assert after.events[-1].note.endswith(f"{status.value} (address not found)")
 
 
 async def test_a_pre_transit_word_changes_nothing(shop):
+    # given the laptop ships back
     ret = await shipped_laptop(shop)
+
+    # when the carrier only says the label was printed, then it is kept and nothing moves
     assert await apply_tracking(shop.deps, scan(ret, "evt-0", ParcelStatus.PRE_TRANSIT)) is Applied.RECORDED
     after = await shop.get(ret.id)
     assert after.status is ReturnStatus.LABEL_ISSUED and types(after) == types(ret)
 
 
 async def test_tracking_for_a_label_we_never_issued_is_acknowledged_and_ignored(shop):
+    # given the laptop ships back
     ret = await shipped_laptop(shop)
+
+    # when a carrier reports a parcel we never labelled, or our number at another carrier
     stranger = TrackingUpdate("local", "evt-1", "NOT-OURS", ParcelStatus.IN_TRANSIT)
     assert await apply_tracking(shop.deps, stranger) is Applied.UNKNOWN_LABEL
     other_carrier = TrackingUpdate("shippo", "evt-1", ret.labels[0].tracking_number, ParcelStatus.IN_TRANSIT)
     assert await apply_tracking(shop.deps, other_carrier) is Applied.UNKNOWN_LABEL
+
+    # then nothing is kept and nothing moves
     assert shop.db.tracking == set() and (await shop.get(ret.id)).status is ReturnStatus.LABEL_ISSUED
 
 
@@ -134,11 +147,14 @@ async def test_a_first_scan_while_the_store_is_down_is_refunded_by_the_worker(sh
 
 
 async def test_a_first_scan_whose_order_is_gone_pays_nothing_and_the_refund_stays_owed(shop):
+    # given refunds at the first scan, and the jacket's order is gone from the store
     ret = await on_first_scan(shop)
     del shop.orders.orders["ORD-1006"]
 
+    # when the first scan comes in
     assert await apply_tracking(shop.deps, scan(ret, "evt-a")) is Applied.RECORDED
 
+    # then the return moves, nobody is paid, and the refund stays owed for staff
     after = await shop.get(ret.id)
     assert after.status is ReturnStatus.IN_TRANSIT and after.refund_due_at is not None
     assert after.refunds == [] and shop.gateway.calls == 0

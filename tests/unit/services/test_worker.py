@@ -107,14 +107,18 @@ async def get(second: SecondStore, return_id: str):
 
 async def test_a_saleor_stores_delayed_refund_is_finished_by_the_worker_with_its_own_key(stores):
     shop, saleor = stores
+
+    # given the provider was down when the Saleor store's cover was kept
     shop.gateway.unavailable = True
     ret = await saleor.ask("ORD-1002", "L-1002-1", "DOES_NOT_FIT")
     assert [r.status for r in ret.refunds] == [RefundStatus.PENDING]
 
+    # when it is back (the standalone store is down) and the worker passes
     shop.gateway.unavailable, shop.orders.down = False, True
     shop.clock.advance(minutes=1)
     report = await run_once(shop.deps)
 
+    # then the refund is paid and that store's books are told
     assert dict(report.outcomes) == {"SUCCEEDED": 1}
     done = await get(saleor, ret.id)
     assert done.status is ReturnStatus.REFUNDED and done.record_due_at is None
@@ -140,13 +144,17 @@ async def test_a_saleor_stores_label_purchase_is_retried_with_that_stores_order(
 
 async def test_a_saleor_stores_unused_label_expires_and_is_voided_with_its_carrier(stores):
     shop, saleor = stores
+
+    # given the Saleor store's laptop has a bought label
     ret = await saleor.ask("ORD-1001", "L-1001-1")
     label = ret.labels[0]
 
+    # when it is past expiry and the worker passes (the standalone store is down)
     shop.orders.down = True
     shop.clock.at = label.expires_at + timedelta(hours=1)
     report = await run_once(shop.deps)
 
+    # then it is voided here and with its carrier
     assert (report.work["labels expired"], report.work["labels voided"]) == (1, 1)
     after = await get(saleor, ret.id)
     assert after.active_label is None and after.labels[0].void_status is VoidStatus.DONE
@@ -158,27 +166,34 @@ async def test_a_saleor_stores_failed_void_is_retried(stores):
     from saleor_returns.ports import VoidOutcome
     from saleor_returns.services.cancel_return import cancel_return
 
+    # given the carrier did not answer the void when the Saleor store's return was cancelled
     ret = await saleor.ask("ORD-1001", "L-1001-1")
     shop.carrier.void_with = VoidOutcome(voided=False, retryable=True, detail="503")
     await cancel_return(saleor.deps, saleor.shopper("ORD-1001"), ret.id)
     shop.carrier.void_with = VoidOutcome(voided=True)
 
+    # when the worker passes after the backoff
     shop.clock.advance(minutes=5)
     report = await run_once(shop.deps)
 
+    # then the void goes through
     assert report.work["labels voided"] == 1 and (await get(saleor, ret.id)).labels[0].void_status is VoidStatus.DONE
 
 
 async def test_a_saleor_stores_failed_write_back_is_retried(stores):
     shop, saleor = stores
+
+    # given the Saleor store could not take the write-back of its kept cover
     shop.recorder.fail_with = UpstreamUnavailable("saleor is down")
     ret = await saleor.ask("ORD-1002", "L-1002-1", "DOES_NOT_FIT")
     assert types(await get(saleor, ret.id))[-1] == "STORE_RECORD_FAILED"
 
+    # when it can again and the worker passes after the backoff
     shop.recorder.fail_with = None
     shop.clock.advance(minutes=1)
     report = await run_once(shop.deps)
 
+    # then that store's books hear of it
     assert report.work["store records"] == 1
     assert shop.recorder.written[ret.id].tenant == SALEOR and (await get(saleor, ret.id)).record_due_at is None
 
@@ -208,6 +223,7 @@ async def test_a_first_scan_refund_a_saleor_store_could_not_take_is_paid_by_the_
     shop, saleor = stores
     from saleor_returns.services.policies import update_policy
 
+    # given the Saleor store refunds at the first scan, and was down when the scan came in
     await update_policy(saleor.deps, STAFF, "default-channel", {"refund_timing": "ON_FIRST_SCAN"})
     ret = await saleor.ask("ORD-1001", "L-1001-1")
     label = ret.labels[0]
@@ -216,6 +232,7 @@ async def test_a_first_scan_refund_a_saleor_store_could_not_take_is_paid_by_the_
                                                    ParcelStatus.IN_TRANSIT))
     assert (await get(saleor, ret.id)).refunds == []
 
+    # when it is back (the standalone store is down) and the worker passes, then the refund is paid
     saleor.orders.down, shop.orders.down = False, True
     assert (await run_once(shop.deps)).work["refunds planned"] == 1
     assert [r.status for r in (await get(saleor, ret.id)).refunds] == [RefundStatus.SUCCEEDED]
@@ -241,14 +258,17 @@ async def test_a_first_scan_for_a_store_no_longer_served_pays_nothing(stores):
     shop, saleor = stores
     from saleor_returns.services.policies import update_policy
 
+    # given the Saleor store refunds at the first scan, then uninstalled the app
     await update_policy(saleor.deps, STAFF, "default-channel", {"refund_timing": "ON_FIRST_SCAN"})
     ret = await saleor.ask("ORD-1001", "L-1001-1")
     label = ret.labels[0]
     shop.deps.stores = StoreDirectory(shop.deps.settings.tenant, shop.orders, Installed({}))
 
+    # when the scan comes in
     result = await apply_tracking(shop.deps, TrackingUpdate(label.carrier, "evt-1", label.tracking_number,
                                                             ParcelStatus.IN_TRANSIT))
 
+    # then the return moves, but nobody is paid: the store is not served here
     after = await get(saleor, ret.id)
     assert result is Applied.RECORDED and after.status is ReturnStatus.IN_TRANSIT
     assert after.refund_due_at is not None and shop.gateway.calls == 0
@@ -276,13 +296,16 @@ async def test_work_of_a_store_no_longer_served_is_left_alone(stores):
 # --- the loop -------------------------------------------------------------------------------------
 
 async def test_one_pass_reports_what_it_did_and_a_second_finds_nothing(shop):
+    # given a delayed refund that is due
     shop.gateway.unavailable = True
     await shop.ask("ORD-1002", ("L-1002-1", 1, "DOES_NOT_FIT"))
     shop.gateway.unavailable = False
     shop.clock.advance(minutes=1)
 
+    # when the worker makes one pass (`--once`)
     total = await run_worker(shop.deps, once=True)
 
+    # then it says what it did, and a second pass finds nothing
     assert (total.claimed, dict(total.outcomes), total.busy) == (1, {"SUCCEEDED": 1}, 1)
     assert (await run_worker(shop.deps, once=True)).busy == 0
 
@@ -312,25 +335,36 @@ async def test_the_loop_survives_a_failing_pass_and_stops_when_asked(shop):
 
 
 async def test_the_loop_waits_between_idle_passes_until_stopped(shop):
+    # given a store with nothing due, and a count of the transactions each pass opens
     stop = asyncio.Event()
-    passes = []
-    real_uow = shop.deps.uow
+    opened: list[bool] = []
+    real_uow, per_pass = shop.deps.uow, 10**6
 
     def counting_uow(readonly: bool = False):
-        passes.append(readonly)
-        if len(passes) > 12:  # a few passes in: stop
+        opened.append(readonly)
+        if len(opened) > 2 * per_pass:  # the third pass has begun: the operator stops the worker
             stop.set()
         return real_uow(readonly)
 
     shop.deps.uow = counting_uow
+    await run_once(shop.deps)
+    per_pass = len(opened)
+    opened.clear()
+
+    # when the worker loops without pausing between idle passes
     total = await run_worker(shop.deps, interval=0, stop=stop)
-    assert stop.is_set() and total.busy == 0
+
+    # then it passed again and again until stopped, finishing the pass it was in, doing nothing
+    assert len(opened) == 3 * per_pass and total.busy == 0
 
 
 def test_pass_reports_add_up():
+    # given two passes' reports
     one, two = PassReport(claimed=1), PassReport(claimed=2)
     one.outcomes["SUCCEEDED"] += 1
     two.outcomes["SUCCEEDED"] += 2
     two.work["store records"] += 3
+
+    # when they are added, then every count adds up
     one.add(two)
     assert (one.claimed, one.outcomes["SUCCEEDED"], one.work["store records"], one.busy) == (3, 3, 3, 6)
