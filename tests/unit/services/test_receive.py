@@ -138,3 +138,21 @@ async def test_a_shopper_cannot_mark_her_own_parcel_received(shop):
     with pytest.raises(ReturnError) as err:
         await mark_received(shop.deps, shop.shopper("ORD-1001"), ret.id, None)
     assert err.value.code is ReturnErrorCode.FORBIDDEN
+
+
+async def test_a_parcel_received_while_its_refund_waits_for_the_provider_is_not_paid_twice():
+    from conftest import ProviderGateway, make_shop, open_shop
+
+    # given refunds go out on approval, and the provider holds the laptop's refund until an action is taken
+    shop = await open_shop(make_shop(gateway=ProviderGateway(answer=RefundStatus.REQUIRES_ACTION)))
+    await update_policy(shop.deps, STAFF, "default-channel", {"refund_timing": "ON_APPROVAL"})
+    ret = await laptop(shop)
+    assert [r.status for r in ret.refunds] == [RefundStatus.REQUIRES_ACTION]
+
+    # when the parcel arrives
+    received = await mark_received(shop.deps, STAFF, ret.id, None)
+
+    # then nothing more is asked of the provider (the money is on its way), and the store hears of the receipt
+    assert received.status is ReturnStatus.RECEIVED and len(shop.gateway.commands) == 1
+    assert len(received.refunds) == 1 and received.refund_due_at is None
+    assert [r.status for r in shop.recorder.records] == ["RECEIVED"]
