@@ -29,7 +29,12 @@ class RecordingCarrier(MemoryCarrier):
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
         self.requests: list = []
+        self.prepared = 0  # shipments created
         self.crash = False
+
+    async def prepare_label(self, request):
+        self.prepared += 1
+        return await super().prepare_label(request)
 
     async def create_label(self, request):
         self.requests.append(request)
@@ -154,6 +159,7 @@ async def test_a_purchase_left_in_flight_by_a_crash_is_taken_over_after_its_leas
     assert (work.retried, work.issued) == (1, 1)
     first, second = shop.carrier.requests
     assert (second.carrier_reference, second.idempotency_key) == (label.carrier_reference, first.idempotency_key)
+    assert shop.carrier.prepared == 1  # no second shipment
     assert (await shop.get(ret.id)).status is ReturnStatus.LABEL_ISSUED
 
 

@@ -39,9 +39,16 @@ async def test_each_saved_change_is_the_next_version_and_decides_the_next_return
 
 
 async def test_a_partial_change_of_the_keep_item_limits_keeps_the_other_limits(shop):
-    # when staff change only the count of the keep-item limits, then the period stays
+    # given keep-item refunds are limited to 3 and 100.00 per 30 days
+    await update_policy(shop.deps, STAFF, "default-channel",
+                        {"keep_item_limits": {"max_count": 3, "max_amount": {"USD": "100.00"}, "days": 30}})
+
+    # when staff change only the count
     saved = await update_policy(shop.deps, STAFF, "default-channel", {"keep_item_limits": {"max_count": 1}})
-    assert (saved.policy.keep_item_limits.max_count, saved.policy.keep_item_limits.days) == (1, 365)
+
+    # then the amount and the period stay
+    limits = saved.policy.keep_item_limits
+    assert (limits.max_count, limits.max_amount, limits.days) == (1, (Money(Decimal("100.00"), "USD"),), 30)
 
 
 async def test_shoppers_see_the_policy_without_its_thresholds(shop):

@@ -10,7 +10,7 @@ from conftest import ProviderGateway, make_shop, open_shop, types
 from saleor_returns.adapters.refunds.directory import Gateways
 from saleor_returns.adapters.refunds.simulated import SimulatedRefundGateway
 from saleor_returns.domain.lifecycle import ReturnStatus
-from saleor_returns.domain.refunds import GAVE_UP, RefundStatus
+from saleor_returns.domain.refunds import GAVE_UP, RefundOutcome, RefundStatus
 from saleor_returns.ports import WorkItem
 from saleor_returns.services.refund_worker import attempt, claim_due
 from saleor_returns.services.refunding import perform_refund
@@ -159,3 +159,32 @@ async def test_a_refund_settled_meanwhile_is_not_attempted_again():
     assert await attempt(shop.deps, item) is RefundStatus.CANCELED
     assert await perform_refund(shop.deps, item) is None and shop.gateway.calls == calls
     assert (await shop.get(ret.id)).status is ReturnStatus.REFUNDED
+
+
+class AcceptedThenSilent(ProviderGateway):
+    """A provider that accepted the refund (it holds it under its id) and then stops answering look-ups."""
+
+    async def refund(self, command):
+        first = await super().refund(command)
+        if len(self.commands) == 1:
+            return RefundOutcome(RefundStatus.PENDING, psp_reference=first.psp_reference, failure_code="timeout",
+                                 retryable=True)
+        return RefundOutcome(RefundStatus.PENDING, failure_code="timeout", failure_message="no answer",
+                             retryable=True)
+
+
+async def test_a_refund_the_provider_already_holds_is_never_given_up_on():
+    # given the provider took the cover's refund (we know its id) and then stopped answering
+    shop = await open_shop(make_shop(gateway=AcceptedThenSilent(), refund_give_up_after=timedelta(hours=1)))
+    ret = await cover(shop)
+    assert ret.refunds[0].psp_reference == "re_1"
+
+    # when the worker keeps asking for longer than the give-up time
+    for _ in range(4):
+        shop.clock.advance(minutes=30)
+        await run_refunds(shop.deps, 10)
+
+    # then the refund stays PENDING (the money may be on its way): only its webhook or staff settle it
+    after = await shop.get(ret.id)
+    assert (after.status, after.refunds[0].status) == (ReturnStatus.APPROVED, RefundStatus.PENDING)
+    assert "REFUND_FAILED" not in types(after) and len(shop.gateway.commands) == 4  # the request, 3 passes
