@@ -39,7 +39,7 @@ async def test_a_shopper_cancelling_before_shipping_gets_the_unit_back_and_a_dra
     cancelled = await cancel_return(shop.deps, shop.shopper("ORD-1001"), ret.id)
 
     # then it is CANCELLED by her, the label cannot be printed, nothing is asked of a carrier
-    assert cancelled.status is ReturnStatus.CANCELLED and cancelled.events[-1].actor == shop.shopper("ORD-1001")
+    assert cancelled.status is ReturnStatus.CANCELLED and cancelled.events[-1].actor.label == "shopper:ada@example.com"
     assert cancelled.active_label is None and cancelled.labels[0].void_status is VoidStatus.NOT_NEEDED
     assert shop.carrier.voids == []
     # and the unit can be returned again, with a new label
@@ -119,7 +119,7 @@ async def test_once_the_parcel_is_scanned_only_staff_can_cancel(shop):
 
     # when staff cancel it (the parcel was lost), then it is cancelled
     cancelled = await cancel_return(shop.deps, STAFF, ret.id)
-    assert cancelled.status is ReturnStatus.CANCELLED and cancelled.events[-1].actor == STAFF
+    assert cancelled.status is ReturnStatus.CANCELLED and cancelled.events[-1].actor.label == STAFF.label
 
 
 async def test_staff_cancel_a_return_waiting_in_review(shop):

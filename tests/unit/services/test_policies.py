@@ -31,7 +31,7 @@ async def test_each_saved_change_is_the_next_version_and_decides_the_next_return
     assert (lowered.version, timed.version) == (2, 3)
     assert timed.policy.keep_item_thresholds == (Money(Decimal("10.00"), "USD"),)
     assert timed.policy.refund_timing is RefundTiming.ON_APPROVAL and timed.policy.grace_days == 3
-    assert [(v, by) for v, _, by, _ in shop.db.policies[("demo", "default-channel")]] == [
+    assert [(v, by) for v, _, by, _ in shop.db.tables.policies[("demo", "default-channel")]] == [
         (1, "system:policy-file"), (2, "staff:alice"), (3, "staff:owner")]
     # and the cover (19.99) now ships back, decided by version 3, refunded with its label
     ret = await shop.ask("ORD-1002", ("L-1002-1", 1, "DOES_NOT_FIT"))
@@ -103,7 +103,7 @@ async def test_a_policy_no_merchant_could_mean_is_refused_naming_the_field_and_n
     # then it is refused naming the GraphQL input field, and version 1 is still the latest
     assert (err.value.code, err.value.field) == (ReturnErrorCode.INVALID_INPUT, field)
     assert words in err.value.message
-    assert [v for v, *_ in shop.db.policies[("demo", "default-channel")]] == [1]
+    assert [v for v, *_ in shop.db.tables.policies[("demo", "default-channel")]] == [1]
 
 
 async def test_policies_are_per_channel_and_need_a_channel_that_exists(shop):

@@ -52,7 +52,7 @@ async def test_the_provider_settling_a_pending_refund_finishes_the_return_once(s
     assert done.status is ReturnStatus.REFUNDED and types(done).count("REFUND_SUCCEEDED") == 1
     assert next(e.actor.id for e in done.events if e.type.value == "REFUNDED") == "stripe-webhook"
     assert shop.recorder.records[-1].status == "REFUNDED"
-    assert shop.db.events == {("stripe", "evt_1"): "applied"}
+    assert shop.db.tables.events == {("stripe", "evt_1"): "applied"}
 
 
 async def test_a_refund_that_succeeded_and_then_failed_reopens_the_return_for_staff(stripe_shop):
@@ -91,7 +91,7 @@ async def test_a_word_that_says_what_we_know_changes_nothing(stripe_shop):
 
     # then nothing changes, and the event is kept as unchanged
     assert result is EventResult.UNCHANGED and types(await shop.get(ret.id)) == before
-    assert shop.db.events[("stripe", "evt_2")] == "unchanged"
+    assert shop.db.tables.events[("stripe", "evt_2")] == "unchanged"
 
 
 async def test_a_second_provider_refund_for_one_of_ours_is_a_conflict_not_an_overwrite(stripe_shop):
@@ -211,5 +211,5 @@ async def test_events_about_nothing_of_ours_are_kept_and_change_nothing(stripe_s
 
     # when an event not about one of our refunds arrives, then it is kept (not applied again) and changes nothing
     assert await apply_provider_event(shop.deps, sent) is expected
-    assert shop.db.events == {("stripe", sent.event_id): expected.value}
+    assert shop.db.tables.events == {("stripe", sent.event_id): expected.value}
     assert (await shop.get(ret.id)).refunds[0].status is RefundStatus.PENDING

@@ -161,7 +161,7 @@ async def test_staff_may_request_for_a_shopper_and_the_note_is_kept(shop):
     ret = await request_return(shop.deps, STAFF, ReturnInput("ORD-1004", (RequestedLine("L-1004-1", 1, "DAMAGED"),),
                                                              note="called the hotline"))
     assert ret.status is ReturnStatus.PENDING_REVIEW and ret.note == "called the hotline"
-    assert ret.events[0].actor == STAFF and ret.events[0].note == "called the hotline"
+    assert ret.events[0].actor.label == STAFF.label and ret.events[0].note == "called the hotline"
 
 
 async def test_two_requests_racing_for_the_only_cover_make_one_return(shop):

@@ -142,7 +142,7 @@ async def test_two_writers_at_once_write_once_and_the_later_change_is_not_missed
     assert [r.status for r in shop.recorder.records] == ["APPROVED", "REFUNDED"]
     done = await shop.get(ret.id)
     assert types(done).count("RECORDED_IN_STORE") == 2 and done.record_due_at is None
-    assert shop.db.writebacks[ret.id] == {"until": None, "again": False}
+    assert (shop.db.tables.writebacks[ret.id].until, shop.db.tables.writebacks[ret.id].again) == (None, False)
 
 
 async def test_a_writer_asked_again_on_every_pass_stops_after_a_few_passes(shop):
@@ -157,7 +157,7 @@ async def test_a_writer_asked_again_on_every_pass_stops_after_a_few_passes(shop)
 
     # then it stops after MAX_PASSES and lets the next writer in
     assert len(recorder.records) == MAX_PASSES and steps == ["returned products", "note", "summary"]
-    assert shop.db.writebacks[ret.id]["until"] is None
+    assert shop.db.tables.writebacks[ret.id].until is None
 
 
 class CrashingRecorder(MemoryRecorder):
@@ -191,4 +191,4 @@ async def test_a_writer_that_finds_the_write_back_taken_leaves_it_to_the_holder(
 
     # when a second writer comes, then it writes nothing and asks the holder for one more pass
     assert await record_in_store(shop.deps, ref(ret)) == [] and shop.recorder.written == {}
-    assert shop.db.writebacks[ret.id]["again"] is True
+    assert shop.db.tables.writebacks[ret.id].again is True

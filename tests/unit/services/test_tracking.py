@@ -97,7 +97,7 @@ async def test_tracking_for_a_label_we_never_issued_is_acknowledged_and_ignored(
     assert await apply_tracking(shop.deps, other_carrier) is Applied.UNKNOWN_LABEL
 
     # then nothing is kept and nothing moves
-    assert shop.db.tracking == set() and (await shop.get(ret.id)).status is ReturnStatus.LABEL_ISSUED
+    assert shop.db.tables.tracking == set() and (await shop.get(ret.id)).status is ReturnStatus.LABEL_ISSUED
 
 
 async def on_first_scan(shop):
