@@ -102,6 +102,7 @@ class MoneyMoves:
         self.refund_due_at = None
         owed = self.owed
         if owed.amount <= 0:
+            self.finish_if_refunded(now, _SYSTEM)  # nothing (more) to pay: a kept free item is done now
             return []
         payments = {p.id: p for p in order.payments}
         planned = []
@@ -199,7 +200,7 @@ class MoneyMoves:
     def retry_refunds(self, actor: Actor, now: datetime, lease: timedelta) -> None:
         """retryRefund: a waiting refund is tried again with its own key; a return whose refund failed goes
         back to where it was (refunds given up on start again with their own key, the rest is planned anew);
-        a refund that never started (the store was down when it was due) is due now."""
+        a refund that never started, or waits for the store (it was down when the refund was due), is due now."""
         if self.pending_refunds:
             return
         if self.status is ReturnStatus.REFUND_FAILED:
@@ -212,8 +213,8 @@ class MoneyMoves:
                     refund.reopen(now, lease)
             self.refund_due_at = now
             return
-        if not self.refunds and self.refund_earned:
-            self.refund_due_at = now
+        if self.refund_due_at is not None or (not self.refunds and self.refund_earned):
+            self.refund_due_at = now  # waiting for the store (or never started): due now
             return
         raise ReturnError(ReturnErrorCode.INVALID_TRANSITION,
                           f"a return that is {self.status.value} has no refund to retry")

@@ -28,27 +28,39 @@ class LabelWork:
 
 
 async def expire_label(deps: Deps, item: WorkItem) -> bool:
-    """One unused label past its expiry: void here (the shopper may ask for a new one) and with the carrier."""
+    """One unused label past its expiry: void here (the shopper may ask for a new one) and with the carrier.
+    True when it expired now (not when it was scanned or voided meanwhile)."""
+    return (await _expire(deps, item))[0]
+
+
+async def _expire(deps: Deps, item: WorkItem) -> tuple[bool, bool]:
+    """(expired now, voided with its carrier now)."""
     async with deps.uow() as uow:
         ret = await locked(uow, item.ref)
         label = ret.label(item.item_id)
-        expired = label.expires_at is not None and label.expires_at <= deps.clock.now()
-        ask_carrier = expired and ret.expire_label(item.item_id, deps.clock.now())
+        was_printable = label.printable
+        due = label.expires_at is not None and label.expires_at <= deps.clock.now()
+        ask_carrier = due and ret.expire_label(item.item_id, deps.clock.now())
+        expired = due and was_printable and not label.printable
         await uow.commit()
-    if ask_carrier:
-        await void_label(deps, item)
-    return expired
+    return expired, ask_carrier and await void_label(deps, item)
 
 
 async def expire_due(base: Deps, limit: int = 100) -> int:
     """Every store's unused labels past their expiry, voided here and with their carrier."""
+    return (await _expire_due(base, limit))[0]
+
+
+async def _expire_due(base: Deps, limit: int) -> tuple[int, int]:
+    """(expired, voided with their carrier) of every store."""
     async with base.uow(readonly=True) as uow:
         due = await uow.work.expired_labels(base.clock.now(), limit)
-    expired = 0
+    expired = voided = 0
     for item in due:
         if (deps := await base.of_store(item.ref.tenant)) is not None:
-            expired += await expire_label(deps, item)
-    return expired
+            now_expired, now_voided = await _expire(deps, item)
+            expired, voided = expired + now_expired, voided + now_voided
+    return expired, voided
 
 
 async def retry_due(base: Deps, limit: int = 100) -> tuple[int, int, int]:
@@ -70,9 +82,9 @@ async def retry_due(base: Deps, limit: int = 100) -> tuple[int, int, int]:
 
 async def run_label_work(base: Deps, limit: int = 100) -> LabelWork:
     """One pass of everything above; safe to run from many workers at once."""
-    expired = await expire_due(base, limit)
+    expired, expiry_voids = await _expire_due(base, limit)
     retried, issued, voided = await retry_due(base, limit)
-    work = LabelWork(expired, retried, issued, voided)
+    work = LabelWork(expired, retried, issued, voided + expiry_voids)
     if expired or retried or voided:
         log.info("label work", extra={"expired": expired, "retried": retried, "issued": issued, "voided": voided})
     return work

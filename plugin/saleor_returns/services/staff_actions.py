@@ -85,18 +85,7 @@ async def mark_received(deps: Deps, actor: Actor, return_id: str, note: str | No
     if ret.refund_due_at is None:  # refunded on approval or first scan: only the store's books are due
         await record_in_store(deps, ref)
         return await reload(deps, return_id)
-    try:
-        order = await order_for(deps, actor, ret.order_id)
-    except ReturnError as err:
-        if err.code is not ReturnErrorCode.UPSTREAM_UNAVAILABLE:
-            raise
-        async with deps.uow() as uow:
-            waiting = await find_locked(uow, deps.tenant, return_id)
-            waiting.refund_waiting("the store could not be reached; the refund is retried automatically",
-                                   deps.clock.now())
-            await uow.commit()
-        return await reload(deps, return_id)
-    await refund_return(deps, ref, order)
+    await _refund_when_reachable(deps, actor, ref)
     return await reload(deps, return_id)
 
 
@@ -108,9 +97,25 @@ async def retry_refund(deps: Deps, actor: Actor, return_id: str) -> Return:
         ret.retry_refunds(actor, deps.clock.now(), deps.settings.refund_lease)
         await uow.commit()
     if ret.refund_due_at is not None:
-        await refund_return(deps, ReturnRef(ret.tenant, ret.id, ret.order_id),
-                            await order_for(deps, actor, ret.order_id))
+        await _refund_when_reachable(deps, actor, ReturnRef(ret.tenant, ret.id, ret.order_id))
     else:
         for item, command in pending_work(ret):
             await call_gateway(deps, item, command)
     return await reload(deps, return_id)
+
+
+async def _refund_when_reachable(deps: Deps, actor: Actor, ref: ReturnRef) -> None:
+    """Pay what the return is owed now; when the store cannot be reached the change that made it due stands,
+    the refund stays due (REFUND_WAITING) and the worker, or another retryRefund, pays it."""
+    try:
+        order = await order_for(deps, actor, ref.order_id)
+    except ReturnError as err:
+        if err.code is not ReturnErrorCode.UPSTREAM_UNAVAILABLE:
+            raise
+        async with deps.uow() as uow:
+            waiting = await find_locked(uow, deps.tenant, ref.return_id)
+            waiting.refund_waiting("the store could not be reached; the refund is retried automatically",
+                                   deps.clock.now())
+            await uow.commit()
+        return
+    await refund_return(deps, ref, order)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from saleor_returns.adapters.refunds.simulated import SimulatedRefundGateway
 from saleor_returns.bootstrap import in_memory
 from saleor_returns.domain.actors import Actor
 from saleor_returns.domain.decision import RequestedLine
+from saleor_returns.domain.refunds import RefundCommand, RefundOutcome, RefundStatus
 from saleor_returns.domain.returns import Return
 from saleor_returns.services.context import Deps
 from saleor_returns.services.queries import reload
@@ -55,19 +57,50 @@ class Shop:
         return await reload(self.deps, return_id)
 
 
-def make_shop(recorder_tenants: frozenset[str] = frozenset()) -> Shop:
+def make_shop(recorder_tenants: frozenset[str] = frozenset(), *, carrier: MemoryCarrier | None = None,
+              gateway: Any = None, **settings: Any) -> Shop:
+    """The demo store on fakes; `carrier`, `gateway` and Settings fields (`refund_give_up_after=...`) replace
+    the defaults (a local carrier, the simulated gateway)."""
     store = load_demo_store(EXAMPLES / "demo-orders.json", NOW)
     orders = MemoryOrders(dict(store.orders), dict(store.channels), dict(store.return_addresses))
-    settings = Settings(database_url="memory://", admin_token="t" * 24, secret_key="s" * 32)
+    settings = Settings(**{"database_url": "memory://", "admin_token": "t" * 24, "secret_key": "s" * 32,
+                           **settings})
     clock, db = FixedClock(NOW), MemoryDatabase()
-    gateway, carrier = SimulatedRefundGateway(), MemoryCarrier(name="local", clock=clock)
+    gateway = gateway or SimulatedRefundGateway()
+    carrier = carrier or MemoryCarrier(name="local")
+    carrier.clock = clock  # labels are valid from the shop's now
     recorder = MemoryRecorder(tenants=recorder_tenants)
     deps = in_memory(settings, orders, refunds=gateway, carrier=carrier, clock=clock, recorder=recorder, db=db)
     return Shop(deps, db, orders, gateway, carrier, recorder, clock)
 
 
+async def open_shop(made: Shop, *, with_seed_returns: bool = False) -> Shop:
+    """Seed the policy file's versions (and, when asked, the orders file's earlier returns) into `made`."""
+    seeds = load_demo_store(EXAMPLES / "demo-orders.json", NOW).returns if with_seed_returns else ()
+    await seed_demo(made.deps, json.loads((EXAMPLES / "policy.json").read_text()), seeds)
+    return made
+
+
 @pytest.fixture
 async def shop() -> Shop:
-    made = make_shop()
-    await seed_demo(made.deps, json.loads((EXAMPLES / "policy.json").read_text()), ())
-    return made
+    return await open_shop(make_shop())
+
+
+def types(ret: Return) -> list[str]:
+    """The return's audit trail, as event type names."""
+    return [e.type.value for e in ret.events]
+
+
+class ProviderGateway:
+    """A refund gateway like a real provider's: it accepts each refund under its own id (re_<n>) and answers
+    `answer` (PENDING by default: the provider settles later, in a webhook); it keeps every command it got."""
+
+    def __init__(self, name: str = "stripe", answer: RefundStatus = RefundStatus.PENDING) -> None:
+        self.name, self.answer = name, answer
+        self.commands: list[RefundCommand] = []
+        self.ids: dict[str, str] = {}  # idempotency key → the provider's refund id
+
+    async def refund(self, command: RefundCommand) -> RefundOutcome:
+        self.commands.append(command)
+        provider_id = self.ids.setdefault(command.idempotency_key, f"re_{len(self.ids) + 1}")
+        return RefundOutcome(self.answer, psp_reference=provider_id)
