@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -10,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from support.dashboard import extension_frame_url
 from support.server import ServerThread
 
 pytest_plugins = ("support.browser",)  # browser, open_page, screenshot
@@ -126,10 +128,9 @@ HOST_PAGE = """<!doctype html><html><body style="margin:0;background:#111">
 </script></body></html>"""
 
 
-@pytest.fixture
-def dashboard(app) -> Iterator[str]:
-    """A stand-in Saleor Dashboard on its own loopback origin that embeds /console and does the handshake."""
-    src = f"{app.server.url}/console?id=app-1&theme=light&locale=en-US"
+@contextmanager
+def stand_in_dashboard(app, src: str) -> Iterator[str]:
+    """A stand-in Saleor Dashboard on its own loopback origin that embeds `src` and does the handshake."""
     page = HOST_PAGE % (src, json.dumps(app.gql.admin_token))
 
     async def app_page(_):
@@ -140,6 +141,12 @@ def dashboard(app) -> Iterator[str]:
         yield f"{server.url}/apps/app-1/app"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def dashboard(app) -> Iterator[str]:
+    with stand_in_dashboard(app, f"{app.server.url}/console?id=app-1&theme=light&locale=en-US") as url:
+        yield url
 
 
 def test_inside_the_dashboard_the_console_takes_the_token_and_theme_and_notifies_through_it(
@@ -166,3 +173,24 @@ def test_inside_the_dashboard_the_console_takes_the_token_and_theme_and_notifies
     note = next(m for m in page.evaluate("window.received") if m["type"] == "notification")
     assert note["payload"]["status"] == "success" and note["payload"]["actionId"]
     assert note["payload"]["title"] == f"{eve['number']} rejected"
+
+
+def test_the_order_action_in_the_dashboard_opens_that_orders_returns(app, open_page):
+    # given Ada's laptop and Eve's exception are both returns, and Eve's waits in the review queue
+    ada = ask(app, "ORD-1001", "ada@example.com", "L-1001-1", "DAMAGED")
+    ask(app, "ORD-1005", "eve@example.com", "L-1005-1", "CHANGED_MIND", exception=True)
+
+    # when staff open "Returns of this order" from Ada's order: the Dashboard frames the extension's URL
+    # joined to appUrl, with the order as `orderId` (and its own app id as `id`)
+    manifest = app.gql.http.get("/api/manifest").json()
+    [action] = [e for e in manifest["extensions"] if e["mount"] == "ORDER_DETAILS_MORE_ACTIONS"]
+    src = extension_frame_url(app_url=manifest["appUrl"], extension_url=action["url"], app_id="QXBwOjE=",
+                              api_url=None, params={"orderId": "ORD-1001"})
+    with stand_in_dashboard(app, src) as url:
+        console = open_page(url).frame_locator("#app")
+
+        # then the console shows that order's returns, not the review queue
+        expect(console.get_by_role("heading", name="Returns", exact=True)).to_be_visible()
+        expect(console.locator(f'[data-return-id="{ada["id"]}"]')).to_contain_text(ada["number"])
+        expect(console.locator("tbody tr")).to_have_count(1)
+        expect(console.get_by_label("Search")).to_have_value("ORD-1001")
