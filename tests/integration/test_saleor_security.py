@@ -97,6 +97,20 @@ def _forged(fake: FakeSaleor, kid: str | None = None) -> str:
     return fake.customer_token(BEN, BEN_ID, key=other)
 
 
+def _cut(token: str) -> str:
+    return token.rsplit(".", 1)[0] + "."
+
+
+def _garbled(token: str) -> str:
+    head, claims, signature = token.split(".")
+    return f"{head}.{claims}.{signature[:10]}!!{signature[12:]}"
+
+
+def _garbled_claims(token: str) -> str:
+    head, claims, signature = token.split(".")
+    return f"{head}.{claims[:-6]}%%%%%%.{signature}"
+
+
 SHOPPER_CASES = {
     # case: (token maker, extra headers, e-mail argument, expected code)
     "a token of another customer": (lambda f: f.customer_token("eve@example.com", "VXNlcjo5"), {}, None,
@@ -111,6 +125,14 @@ SHOPPER_CASES = {
     "a token of another store, sent to this store": (
         lambda f: f.customer_token(BEN, BEN_ID, issuer="https://other.example/graphql/"),
         {"Saleor-Api-Url": "self"}, None, "FORBIDDEN"),
+    # a storefront must tell "sign in again" from "no such order": an unreadable token is FORBIDDEN too
+    "a bearer token that is not a JWT": (lambda f: "not-a-jwt", {}, None, "FORBIDDEN"),
+    "a bearer token that is not a JWT, sent to this store": (lambda f: "not-a-jwt", {"Saleor-Api-Url": "self"}, None,
+                                                             "FORBIDDEN"),
+    "a token cut short (no signature)": (lambda f: _cut(f.customer_token(BEN, BEN_ID)), {}, None, "FORBIDDEN"),
+    "a token whose signature is garbled": (lambda f: _garbled(f.customer_token(BEN, BEN_ID)), {}, None, "FORBIDDEN"),
+    "a token whose claims are garbled, sent to this store": (lambda f: _garbled_claims(f.customer_token(BEN, BEN_ID)),
+                                                             {"Saleor-Api-Url": "self"}, None, "FORBIDDEN"),
     "a guest of a store that has not installed the app": (
         lambda f: None, {"Saleor-Api-Url": "https://other.example/graphql/"}, BEN, "FORBIDDEN"),
 }
