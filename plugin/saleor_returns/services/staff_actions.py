@@ -8,7 +8,7 @@ from ..adapters.db.models import ReturnRow
 from ..adapters.db.uow import SqlUnitOfWork
 from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.goodwill import Budget, check_spend
-from ..domain.lifecycle import RECEIVABLE, Resolution, ReturnStatus, ensure_transition
+from ..domain.lifecycle import RECEIVABLE, Resolution, ReturnStatus, ensure_transition, status_after_retry
 from ..domain.money import Money
 from ..domain.order import Order
 from ..domain.refunds import RefundStatus
@@ -161,7 +161,10 @@ async def retry_refund(deps: Deps, actor: Actor, return_id: str) -> ReturnRow:
         now = deps.clock.now()
         async with deps.uow() as tx:
             ret = await _locked_return(tx, deps, return_id)
-            tx.repo.add_event(ret, now, actor.label, "REFUND_RETRIED", None)
+            waiting = status_after_retry(ret.resolution, [e.type for e in ret.events])
+            if ReturnStatus(ret.status) is ReturnStatus.REFUND_FAILED:  # the money is on its way again
+                ret.status, ret.updated_at = waiting.value, now
+            tx.repo.add_event(ret, now, actor.label, "REFUND_RETRIED", f"waiting for the refund again ({waiting.value})")
             reopen_given_up(ret, now, deps.settings.refund_lease)  # unanswered ones again, with their own key
             await tx.commit()
         await refund_return(deps, return_id, await order_for(deps, actor, order_id))
