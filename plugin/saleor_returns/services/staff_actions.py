@@ -164,7 +164,8 @@ async def retry_refund(deps: Deps, actor: Actor, return_id: str) -> ReturnRow:
             waiting = status_after_retry(ret.resolution, [e.type for e in ret.events])
             if ReturnStatus(ret.status) is ReturnStatus.REFUND_FAILED:  # the money is on its way again
                 ret.status, ret.updated_at = waiting.value, now
-            tx.repo.add_event(ret, now, actor.label, "REFUND_RETRIED", f"waiting for the refund again ({waiting.value})")
+            tx.repo.add_event(ret, now, actor.label, "REFUND_RETRIED",
+                              f"waiting for the refund again ({waiting.value})")
             reopen_given_up(ret, now, deps.settings.refund_lease)  # unanswered ones again, with their own key
             await tx.commit()
         await refund_return(deps, return_id, await order_for(deps, actor, order_id))
