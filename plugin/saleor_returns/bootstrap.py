@@ -21,6 +21,10 @@ class Wiring:
     engine: AsyncEngine
 
     async def close(self) -> None:
+        for gateway in self.deps.other_gateways.values():  # built for pending refunds of another gateway
+            close = getattr(gateway, "close", None)
+            if close is not None:
+                await close()
         if self.deps.saleor is not None:
             await self.deps.saleor.close()
         await self.engine.dispose()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -63,6 +63,8 @@ class Deps:
     tenant: str = ""  # one Saleor instance (its API URL) or the standalone store; "" = settings.tenant
     recorder: StoreRecorder | None = None  # writes returns back into the store (Saleor); None: nowhere
     saleor: Any = None  # services.tenants.SaleorTenants: the installed Saleor instances (None: standalone only)
+    # gateways other than `refunds` that began refunds still pending (services/refund_gateways.py), by name
+    other_gateways: dict[str, RefundGateway] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.tenant:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from ..adapters.db.models import RefundRow, ReturnRow
 from ..domain.refunds import RefundCommand, RefundOutcome, RefundStatus
 from .context import Actor, ActorKind, Deps
+from .refund_gateways import gateway_for
 from .refunding import pending_command, record_outcome
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ async def attempt(deps: Deps, refund_id: str) -> RefundStatus:
     if loaded is None:
         return RefundStatus.CANCELED
     command, waiting_since = loaded
-    outcome = await deps.refunds.refund(command)
+    outcome = await gateway_for(deps, command).refund(command)  # the gateway that began it, not today's default
     waited = deps.clock.now() - waiting_since
     if outcome.retryable and command.provider_refund_id is None and waited >= deps.settings.refund_give_up_after:
         outcome = _give_up(outcome, waited)

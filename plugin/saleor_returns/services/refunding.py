@@ -19,6 +19,7 @@ from ..domain.refund_math import split_over_payments
 from ..domain.refunds import COMMITTED, RefundCommand, RefundOutcome, RefundStatus, refund_key
 from .context import SYSTEM, Actor, Deps
 from .loading import left_per_payment
+from .refund_gateways import gateway_for
 
 log = logging.getLogger(__name__)
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
@@ -94,8 +95,8 @@ async def perform_refund(deps: Deps, refund_id: str) -> RefundStatus | None:
 
 
 async def call_gateway(deps: Deps, command: RefundCommand) -> RefundStatus:
-    """The call of a saved intent, with its key, then the outcome saved (record_outcome)."""
-    outcome = await deps.refunds.refund(command)
+    """The call of a saved intent, with its key, through the gateway that began it; then the outcome saved."""
+    outcome = await gateway_for(deps, command).refund(command)
     return await record_outcome(deps, command.refund_id, outcome)
 
 

@@ -252,19 +252,29 @@ def _utcnow() -> datetime:  # the JWKS timestamp is bookkeeping, not a business 
 def attach_saleor(deps: Deps, *, wrap_gateway: bool) -> SaleorTenants:
     """Wire the installed Saleor instances into `deps`: tenants, write-backs, and refunds through Saleor
     (RETURNS_REFUND_GATEWAY=saleor) or, with a gateway chosen by the settings, its refunds booked in Saleor."""
-    from ..adapters.refunds.saleor_gateway import GrantRecordingGateway, SaleorRefundGateway
-    from .saleor_refunds import grant_plans
+    from ..adapters.refunds.saleor_gateway import SaleorRefundGateway
     from .saleor_writeback import SaleorWriteback
 
     tenants = SaleorTenants(deps.uow, deps.settings)
     deps.saleor = tenants
     deps.recorder = SaleorWriteback(tenants)
-    if isinstance(deps.refunds, SaleorRefundGateway):
-        if deps.refunds.clients is None:
-            deps.refunds.wire(tenants.client_for, grant_plans(deps.uow))
-    elif wrap_gateway:
-        deps.refunds = GrantRecordingGateway(deps.refunds, tenants.client_for, grant_plans(deps.uow))
+    if isinstance(deps.refunds, SaleorRefundGateway) or wrap_gateway:
+        deps.refunds = wire_gateway(deps, deps.refunds)
     return tenants
+
+
+def wire_gateway(deps: Deps, gateway: Any) -> Any:
+    """A gateway connected to the installed stores: the Saleor gateway to their payment apps, any other one
+    wrapped so that what it pays is booked in the store's Saleor too."""
+    from ..adapters.refunds.saleor_gateway import GrantRecordingGateway, SaleorRefundGateway
+    from .saleor_refunds import grant_plans
+
+    tenants = deps.saleor
+    if isinstance(gateway, SaleorRefundGateway):
+        if gateway.clients is None:
+            gateway.wire(tenants.client_for, grant_plans(deps.uow))
+        return gateway
+    return GrantRecordingGateway(gateway, tenants.client_for, grant_plans(deps.uow))
 
 
 class NoStandaloneOrders:
