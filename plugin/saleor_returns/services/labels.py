@@ -25,6 +25,7 @@ from ..ports import (
     LABEL_ADDRESS_INVALID,
     LABEL_NO_RATE,
     LABEL_NOT_CONFIGURED,
+    LABEL_RETURN_ADDRESS,
     LABEL_TIMEOUT,
     LABEL_UNAVAILABLE,
     LabelError,
@@ -50,6 +51,7 @@ FAILURE_REASONS = {
     LABEL_UNAVAILABLE: "the carrier could not be reached",
     LABEL_NO_RATE: "no carrier service covers this route",
     LABEL_NOT_CONFIGURED: "the store's carrier account is not set up",
+    LABEL_RETURN_ADDRESS: "the store's return address is incomplete",
 }
 
 

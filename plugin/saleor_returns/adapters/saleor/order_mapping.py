@@ -17,6 +17,7 @@ from .markers import MARKER_PREFIX, Marker, recorded_only, refund_id_in
 
 log = logging.getLogger(__name__)
 SHIPPED = "FULFILLED"  # units still with the customer; RETURNED ones come back through ours (markers)
+RETURN_WAREHOUSE_KEY = "returns.warehouse"  # channel metadata: the slug of the warehouse returns go to
 GRANT_COUNTS = frozenset({"PENDING", "SUCCESS"})  # our granted refunds Saleor already counts as refunded
 
 
