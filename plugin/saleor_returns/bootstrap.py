@@ -43,7 +43,7 @@ def build(settings: Settings, orders: OrderSource, *, refunds: RefundGateway | N
                 carrier=carrier or label_carrier(settings, clock), clock=clock, settings=settings)
     from .services.tenants import attach_saleor
 
-    attach_saleor(deps, wrap_gateway=refunds is None)  # the installed Saleor instances (services/tenants.py)
+    attach_saleor(deps)  # the installed Saleor instances (services/tenants.py)
     return Wiring(deps, engine)
 
 

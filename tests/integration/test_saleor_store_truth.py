@@ -3,6 +3,7 @@ the money (notes, returned units), a label is never addressed to a warehouse wit
 retried refund that is on its way again says so."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -88,3 +89,107 @@ def test_a_label_is_refused_for_a_return_warehouse_without_an_address(fake, retu
     for words in ("street", "city", "postal code", "Default Warehouse", "returns.warehouse"):
         assert words in error["message"], error["message"]
     assert [e["type"] for e in ret["events"]][-1] == "LABEL_FAILED"
+
+
+# --- the notes and returned units follow the money ------------------------------------------------------
+
+def notes(order: dict) -> list[str]:
+    return [e["message"] for e in order["events"] if e["type"] == "NOTE_ADDED"]
+
+
+def returned_units(order: dict) -> int:
+    return sum(fl["quantity"] for f in order["fulfillments"] if f["status"] == "RETURNED" for fl in f["lines"])
+
+
+def test_a_keep_item_refund_that_fails_is_noted_as_failed_and_its_units_wait_for_the_money(fake, returns_app,
+                                                                                          clock):
+    # given the order's transaction has no payment app that handles refund requests
+    fake.add_channel("default-channel", "USD")
+    order = fake.add_order(email=BEN, user_id=BEN_ID, lines=[COVER], shipped_at=clock.now() - timedelta(days=5))
+    staff = install(fake, returns_app)
+    fake.no_payment_app = True
+
+    # when Ben keeps the cover
+    ret = ask(returns_app, fake, order)
+
+    # then the refund failed, and Saleor's note says so: no "Refund 20.00 USD" as if it were paid
+    assert ret["status"] == "REFUND_FAILED" and [r["status"] for r in ret["refunds"]] == ["FAILED"]
+    [note] = notes(order)
+    assert note.startswith(f"Return {ret['number']}: the shopper keeps the items")
+    assert "Refund of 20.00 USD FAILED (missing_transaction_action_request_webhook" in note
+    assert "nothing was paid" in note
+    # and no unit is recorded as returned while no money went back
+    assert returned_units(order) == 0
+
+    # when the store installs a payment app and staff retry
+    fake.no_payment_app = False
+    retried = returns_app.gql(RETRY, {"id": ret["id"]}, token=staff)["data"]["retryRefund"]["returnRequest"]
+
+    # then the answer says the new refund is on its way (not REFUND_FAILED), and Saleor is not told more yet
+    assert retried["status"] == "APPROVED" and [r["status"] for r in retried["refunds"]] == ["FAILED", "PENDING"]
+    assert len(notes(order)) == 1 and returned_units(order) == 0
+
+    # when the payment app refunds it and Saleor says so
+    fake.settle_refunds("SUCCESS")
+    assert {r.status_code for r in fake.deliver()} == {200}
+
+    # then the success is written back: a note, and now the unit counts as returned
+    done = returns_app.gql(RETURN_REQUEST, {"id": ret["id"]}, token=staff)["data"]["returnRequest"]
+    assert done["status"] == "REFUNDED"
+    assert len(notes(order)) == 2 and notes(order)[1].startswith(
+        f"Return {ret['number']}: refund of 20.00 USD succeeded (by the store's payment app")
+    assert returned_units(order) == 1
+
+
+def test_a_pending_refund_the_payment_app_fails_later_is_written_back_as_failed(fake, returns_app, clock):
+    # given Ben kept the cover: the refund waits for the payment app (Saleor refunds from a background task)
+    fake.add_channel("default-channel", "USD")
+    order = fake.add_order(email=BEN, user_id=BEN_ID, lines=[COVER], shipped_at=clock.now() - timedelta(days=5))
+    install(fake, returns_app)
+    ret = ask(returns_app, fake, order)
+    assert ret["status"] == "APPROVED" and [r["status"] for r in ret["refunds"]] == ["PENDING"]
+    [note] = notes(order)
+    assert "Refund of 20.00 USD pending (asked the store's payment app)" in note
+    assert returned_units(order) == 0
+
+    # when the payment app fails it and Saleor says so (twice: a redelivery)
+    fake.settle_refunds("FAILURE")
+    deliveries = list(fake.outbox)
+    assert {r.status_code for r in fake.deliver()} == {200}
+    fake.outbox = deliveries
+    assert {r.status_code for r in fake.deliver()} == {200}
+
+    # then the failure is noted once, and still no unit counts as returned
+    assert len(notes(order)) == 2 and notes(order)[1].startswith(
+        f"Return {ret['number']}: refund of 20.00 USD failed (payment_app_failed")
+    assert returned_units(order) == 0
+
+
+def test_with_stripe_paying_nothing_booked_in_saleor_can_be_sent_again_from_the_dashboard(
+        fake, settings, demo_store, clock):
+    # given the deployment pays refunds itself (here the simulated gateway, as Stripe would), on a Saleor store
+    fake.add_channel("default-channel", "USD")
+    order = fake.add_order(email=BEN, user_id=BEN_ID, lines=[COVER], shipped_at=clock.now() - timedelta(days=5))
+    app = ReturnsApp(replace(settings, refund_gateway="simulated"), DemoOrderSource(demo_store), clock)
+    try:
+        install(fake, app)
+
+        # when Ben keeps the cover
+        ret = ask(app, fake, order)
+    finally:
+        app.close()
+
+    # then the refund is paid, and Saleor's books say so in a note and the return's summary
+    [refund] = ret["refunds"]
+    assert (ret["status"], refund["status"], refund["gateway"]) == ("REFUNDED", "SUCCEEDED", "simulated")
+    [note] = notes(order)
+    assert f"Refunded 20.00 USD (paid through simulated, {refund['pspReference']}" in note
+    assert "do not refund it again from the Dashboard" in note
+    summary = json.loads(order["_private"][f"saleor-returns:{ret['number']}"])
+    assert [(r["status"], r["gateway"], r["reference"]) for r in summary["refunds"]] == [
+        ("SUCCEEDED", "simulated", refund["pspReference"])]
+    assert returned_units(order) == 1
+
+    # and when staff press "refund" on whatever Saleor holds for this order, nothing goes to the payment app
+    assert fake.staff_send_granted_refunds() == 0
+    assert fake.refund_requests == [] and order["grantedRefunds"] == []

@@ -18,6 +18,7 @@ from ..ports import ProviderEvent, ProviderRefund
 from .context import Actor, ActorKind, Deps
 from .refund_worker import GAVE_UP
 from .refunding import PROVIDER_POLL, settle_return
+from .saleor_writeback import record_refund_outcome
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class EventResult(str, Enum):
 async def apply_provider_event(deps: Deps, event: ProviderEvent) -> EventResult:
     """Apply one verified provider event to our refund and its return, once."""
     now = deps.clock.now()
+    moved: tuple[str, str] | None = None
     async with deps.uow() as tx:
         event_row = await tx.repo.record_event(event.provider, event.event_id, event.type, now)
         if event_row is None:
@@ -42,10 +44,21 @@ async def apply_provider_event(deps: Deps, event: ProviderEvent) -> EventResult:
             result = await _apply(tx, event, now)
             await tx.repo.set_event_result(event_row, result.value)
             await tx.commit()
+            moved = await _moved_return(tx, event) if result is EventResult.APPLIED else None
+    if moved is not None:  # the store's books hear of it (Saleor: a note)
+        await record_refund_outcome(deps, *moved)
     log.info("provider event", extra={"provider": event.provider, "event_id": event.event_id, "type": event.type,
                                       "result": result.value,
                                       "provider_refund": event.refund.provider_id if event.refund else None})
     return result
+
+
+async def _moved_return(tx: SqlUnitOfWork, event: ProviderEvent) -> tuple[str, str] | None:
+    """The tenant and return of the refund an applied event moved."""
+    assert event.refund is not None
+    row = await tx.repo.find_provider_refund(event.refund.provider_id, event.refund.refund_id)
+    ret = await tx.repo.get_return_by_seq(row.return_seq) if row is not None else None
+    return (ret.tenant, ret.id) if ret is not None else None
 
 
 async def _apply(tx: SqlUnitOfWork, event: ProviderEvent, now: datetime) -> EventResult:

@@ -16,10 +16,11 @@ from ..domain.lifecycle import Resolution, ReturnStatus, can_move
 from ..domain.money import Money
 from ..domain.order import Order
 from ..domain.refund_math import split_over_payments
-from ..domain.refunds import COMMITTED, RefundCommand, RefundOutcome, RefundStatus, refund_key
+from ..domain.refunds import COMMITTED, FINAL, RefundCommand, RefundOutcome, RefundStatus, refund_key
 from .context import SYSTEM, Actor, Deps
 from .loading import left_per_payment
 from .refund_gateways import gateway_for
+from .saleor_writeback import record_refund_outcome
 
 log = logging.getLogger(__name__)
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
@@ -126,7 +127,10 @@ async def record_outcome(deps: Deps, refund_id: str, outcome: RefundOutcome, act
             row.next_attempt_at = now + PROVIDER_POLL if outcome.status is RefundStatus.PENDING else None
             settle_return(tx, ret, row, now, actor)
         await tx.commit()
-        return RefundStatus(row.status)
+        status, tenant, return_id = RefundStatus(row.status), row.tenant, ret.id
+    if status in FINAL:  # a later success or failure reaches the store's books too (Saleor: a note)
+        await record_refund_outcome(deps, tenant, return_id)
+    return status
 
 
 def settle_return(tx: SqlUnitOfWork, ret: ReturnRow, row: RefundRow, now, actor: Actor) -> None:

@@ -1,6 +1,8 @@
 """Write-backs: a return shows up in Saleor when a shipped-back parcel is received or a keep-item return is
-approved — the units as returned (orderFulfillmentReturnProducts, refund: false, with reasons), a note
-with the return number, resolution and tracking, and a short summary in the order's private metadata.
+approved — a note with the return number, resolution, tracking and the refund's real state, the units as
+returned (orderFulfillmentReturnProducts, refund: false, with reasons: on receipt, and for keep-item returns
+once the money is back), a note for each later refund outcome, and a short summary in the order's private
+metadata (services/saleor_refund_notes.py has the money's words).
 
 Each step is idempotent: the summary (private metadata key saleor-returns:<number>) is also the
 marker of what is done; it is read first, marked "started" before the one step that must not run
@@ -20,12 +22,14 @@ from ..adapters.saleor.errors import SaleorError
 from ..adapters.saleor.markers import DONE, STARTED, Marker, MarkerLine, marker_key
 from ..domain.lifecycle import Resolution, ReturnStatus
 from ..domain.money import Money
-from ..ports import RecordedLine, ReturnRecord, UpstreamUnavailable
+from ..ports import RecordedLine, RecordedRefund, ReturnRecord, UpstreamUnavailable
 from .context import SYSTEM, Deps
+from .saleor_refund_notes import NOTED, marker_refunds, refund_note, refund_state, refund_step, refund_tag
 
 log = logging.getLogger(__name__)
 KEEP_ITEM_DUE = frozenset({ReturnStatus.APPROVED, ReturnStatus.REFUNDED, ReturnStatus.CLOSED,
                            ReturnStatus.REFUND_FAILED})
+MONEY_BACK = frozenset({ReturnStatus.REFUNDED, ReturnStatus.CLOSED})
 RETURNED_STATUSES = frozenset({"RETURNED", "REFUNDED_AND_RETURNED"})
 REASONS_SINCE = "3.24"  # Saleor accepts a reason per returned line from this schema version on
 LEASE = timedelta(minutes=5)  # a writer that crashed holds a return's write-back this long at most
@@ -53,6 +57,12 @@ async def record_in_store(deps: Deps, return_id: str) -> list[str]:
         raise
     await _release(deps, return_id, force=True)
     return steps
+
+
+async def record_refund_outcome(deps: Deps, tenant: str, return_id: str) -> list[str]:
+    """A refund of this return reached an outcome (the worker, a retry, a provider's webhook): write it back
+    for the return's own store, whichever store `deps` acts for."""
+    return await record_in_store(deps if deps.tenant == tenant else deps.for_tenant(tenant, deps.orders), return_id)
 
 
 async def _release(deps: Deps, return_id: str, force: bool = False) -> bool:
@@ -93,7 +103,10 @@ def record_of(ret: ReturnRow) -> ReturnRecord | None:
     status = ReturnStatus(ret.status)
     keep = ret.resolution == Resolution.KEEP_ITEM.value and status in KEEP_ITEM_DUE
     received = any(e.type == ReturnStatus.RECEIVED.value for e in ret.events)
-    if not (keep or received):
+    refunds = tuple(RecordedRefund(r.id, r.gateway, r.status, Money(r.amount, r.currency), r.payment_id,
+                                   r.psp_reference, f"{r.failure_code}: {r.failure_message}" if r.failure_code
+                                   else r.failure_message) for r in ret.refunds)
+    if not (keep or received or any(r.status in NOTED for r in refunds)):
         return None
     label = next((lb for lb in reversed(ret.labels) if lb.voided_at is None), None)
     return ReturnRecord(
@@ -101,8 +114,11 @@ def record_of(ret: ReturnRow) -> ReturnRecord | None:
         resolution=ret.resolution, refund_total=Money(ret.refund_total, ret.currency),
         lines=tuple(RecordedLine(ln.order_line_id, ln.product_name, ln.quantity, ln.reason, ln.comment)
                     for ln in ret.lines),
-        received=True, tracking_number=label.tracking_number if label else None,
-        carrier=label.carrier if label else None)
+        received=keep or received, tracking_number=label.tracking_number if label else None,
+        carrier=label.carrier if label else None,
+        # the shopper keeps the items: they count as returned once the money is back, not before (a refund
+        # that fails may end in a cancelled return, and Saleor cannot un-return units)
+        units_back=received or (keep and status in MONEY_BACK), refunds=refunds)
 
 
 async def _event(deps: Deps, return_id: str, type_: str, note: str) -> None:
@@ -136,13 +152,25 @@ class SaleorWriteback:
         marker = Marker.from_json(stored) or Marker(record.number, record.status, record.resolution, "")
         marker.status, marker.resolution = record.status, record.resolution
         marker.refund, marker.tracking = str(record.refund_total), record.tracking_number
-        done = await self._products(client, record, state, marker, installation.supports(REASONS_SINCE))
-        if marker.steps.get("note") != DONE:
+        marker.refunds = marker_refunds(record)
+        done: list[str] = []
+        if record.units_back:
+            done += await self._products(client, record, state, marker, installation.supports(REASONS_SINCE))
+        if record.received and marker.steps.get("note") != DONE:
             if not _has_note(state, record.number):
-                await client.mutate("OrderNoteAdd", {"order": record.order_id, "message": note_for(record)},
-                                    "orderNoteAdd")
+                await _note(client, record, note_for(record))
                 done.append("note")
+                for refund in record.refunds:  # the note just told these outcomes
+                    if refund.status in NOTED:
+                        marker.steps[refund_step(refund)] = refund.status
             marker.steps["note"] = DONE
+        for refund in record.refunds:  # a later success or failure: its own note, once per outcome
+            if refund.status not in NOTED or marker.steps.get(refund_step(refund)) == refund.status:
+                continue
+            if not _has_tagged_note(state, refund_tag(refund)):
+                await _note(client, record, refund_note(record, refund))
+                done.append(f"refund {refund.status.lower()} note")
+            marker.steps[refund_step(refund)] = refund.status
         if marker.to_json() != stored:
             await _save(client, record, marker)
             done.append("summary")
@@ -206,16 +234,25 @@ def note_for(record: ReturnRecord) -> str:
     how = "the shopper keeps the items" if record.resolution == Resolution.KEEP_ITEM.value else "parcel received"
     lines = "; ".join(f"{ln.quantity} × {ln.product_name} ({ln.reason}{': ' + ln.comment if ln.comment else ''})"
                       for ln in record.lines)
-    text = f"Return {record.number}: {how}. {lines}. Refund {record.refund_total}."
+    text = f"Return {record.number}: {how}. {lines}. {refund_state(record)}"
     if record.tracking_number:
         text += f" Label {record.carrier or ''} {record.tracking_number}.".replace("  ", " ")
     return text + " (saleor-returns)"
 
 
+async def _note(client: SaleorClient, record: ReturnRecord, message: str) -> None:
+    await client.mutate("OrderNoteAdd", {"order": record.order_id, "message": message}, "orderNoteAdd")
+
+
+def _has_tagged_note(state: dict[str, Any], tag: str) -> bool:
+    return any(e.get("type") == "NOTE_ADDED" and tag in str(e.get("message") or "") for e in state.get("events") or ())
+
+
 def _has_note(state: dict[str, Any], number: str) -> bool:
+    """The return's own note (refund outcome notes start with the return number too, but end with a tag)."""
     prefix = f"Return {number}:"
     return any(e.get("type") == "NOTE_ADDED" and str(e.get("message") or "").startswith(prefix)
-               for e in state.get("events") or ())
+               and "(saleor-returns refund " not in str(e.get("message") or "") for e in state.get("events") or ())
 
 
 def _already_returned(state: dict[str, Any], marker: Marker) -> bool:

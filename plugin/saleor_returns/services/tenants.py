@@ -249,32 +249,28 @@ def _utcnow() -> datetime:  # the JWKS timestamp is bookkeeping, not a business 
     return datetime.now(UTC)
 
 
-def attach_saleor(deps: Deps, *, wrap_gateway: bool) -> SaleorTenants:
-    """Wire the installed Saleor instances into `deps`: tenants, write-backs, and refunds through Saleor
-    (RETURNS_REFUND_GATEWAY=saleor) or, with a gateway chosen by the settings, its refunds booked in Saleor."""
-    from ..adapters.refunds.saleor_gateway import SaleorRefundGateway
+def attach_saleor(deps: Deps) -> SaleorTenants:
+    """Wire the installed Saleor instances into `deps`: tenants, write-backs (which also book refunds paid by
+    another gateway), and refunds through Saleor (RETURNS_REFUND_GATEWAY=saleor)."""
     from .saleor_writeback import SaleorWriteback
 
     tenants = SaleorTenants(deps.uow, deps.settings)
     deps.saleor = tenants
     deps.recorder = SaleorWriteback(tenants)
-    if isinstance(deps.refunds, SaleorRefundGateway) or wrap_gateway:
-        deps.refunds = wire_gateway(deps, deps.refunds)
+    deps.refunds = wire_gateway(deps, deps.refunds)
     return tenants
 
 
 def wire_gateway(deps: Deps, gateway: Any) -> Any:
-    """A gateway connected to the installed stores: the Saleor gateway to their payment apps, any other one
-    wrapped so that what it pays is booked in the store's Saleor too."""
-    from ..adapters.refunds.saleor_gateway import GrantRecordingGateway, SaleorRefundGateway
+    """A gateway connected to the installed stores: the Saleor gateway to their payment apps. Any other one
+    pays by itself; what it paid is booked in the store's Saleor by the write-back (a note and the return's
+    summary, services/saleor_refund_notes.py), never as a granted refund staff could send again."""
+    from ..adapters.refunds.saleor_gateway import SaleorRefundGateway
     from .saleor_refunds import grant_plans
 
-    tenants = deps.saleor
-    if isinstance(gateway, SaleorRefundGateway):
-        if gateway.clients is None:
-            gateway.wire(tenants.client_for, grant_plans(deps.uow))
-        return gateway
-    return GrantRecordingGateway(gateway, tenants.client_for, grant_plans(deps.uow))
+    if isinstance(gateway, SaleorRefundGateway) and gateway.clients is None:
+        gateway.wire(deps.saleor.client_for, grant_plans(deps.uow))
+    return gateway
 
 
 class NoStandaloneOrders:

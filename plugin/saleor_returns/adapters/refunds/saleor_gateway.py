@@ -7,8 +7,9 @@ for the grant carrying our key and carries on from its status; a retry never gra
 confirms through webhooks (ORDER_REFUNDED, ...: services/saleor_webhooks.py); until then the refund is
 PENDING and the worker's next attempt is this same status look-up.
 
-With another gateway (Stripe) on a Saleor store, GrantRecordingGateway books a granted refund that is
-never sent, so Saleor's books agree with what Stripe paid.
+With another gateway (Stripe) on a Saleor store nothing is granted: a granted refund could be sent to the
+payment app from the Dashboard and pay the same money twice. The write-back books such a refund as an
+order note and in the return's summary (services/saleor_refund_notes.py).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from typing import Any
 from ...domain.refunds import RefundCommand, RefundOutcome, RefundStatus
 from ..saleor.client import SaleorClient
 from ..saleor.errors import SaleorAuthError, SaleorError, SaleorMutationError, SaleorUnavailable
-from ..saleor.markers import RECORDED_ONLY, grant_reason, refund_id_in
+from ..saleor.markers import grant_reason, refund_id_in
 
 log = logging.getLogger(__name__)
 GRANT_STATUS = {"PENDING": RefundStatus.PENDING, "SUCCESS": RefundStatus.SUCCEEDED, "FAILURE": RefundStatus.FAILED}
@@ -125,44 +126,6 @@ class SaleorRefundGateway:
         if grant is not None and grant.get("status") in ("SUCCESS", "FAILURE"):
             return outcome_of(grant)
         return RefundOutcome(RefundStatus.PENDING, psp_reference=grant_id, failure_message=WAITING)
-
-
-class GrantRecordingGateway:
-    """Wraps the gateway that pays (Stripe, simulated): on a Saleor store, a paid refund is also booked
-    as a granted refund that is never sent (its reason says so), so Saleor's books agree."""
-
-    def __init__(self, inner: Any, clients: ClientLookup, plans: PlanLookup | None = None) -> None:
-        self.inner = inner
-        self.clients = clients
-        self.plans = plans
-        self.name = inner.name
-
-    def __getattr__(self, attr: str) -> Any:  # the inner gateway's other abilities (reconciliation, ...)
-        return getattr(self.inner, attr)
-
-    async def refund(self, command: RefundCommand) -> RefundOutcome:
-        outcome = await self.inner.refund(command)
-        if outcome.status is RefundStatus.SUCCEEDED:
-            await self.book(command, outcome)
-        return outcome
-
-    async def book(self, command: RefundCommand, outcome: RefundOutcome) -> None:
-        """Book the paid refund in Saleor once; a failure here never changes the refund (it is paid)."""
-        client = await self.clients(command.tenant)  # None: the tenant is not an installed Saleor store
-        if client is None:
-            return
-        note = f"{RECORDED_ONLY} {self.name} ({outcome.psp_reference}); do not send"
-        try:
-            order = (await client.execute("GrantedRefunds", {"id": command.order_id})).get("order")
-            transaction = charged_transaction(order or {}, command.psp_reference)
-            if order is None or transaction is None or find_grant(order, command) is not None:
-                return
-            await _create_grant(client, command.order_id, {
-                "amount": command.amount.amount, "transactionId": transaction,
-                "reason": grant_reason(command.return_number, command.idempotency_key, note)})
-        except SaleorError as exc:
-            log.warning("could not book the refund in Saleor", extra={"refund_id": command.refund_id,
-                                                                      "tenant": command.tenant, "error": str(exc)})
 
 
 async def _create_grant(client: SaleorClient, order_id: str, grant_input: dict[str, Any]) -> dict[str, Any]:
