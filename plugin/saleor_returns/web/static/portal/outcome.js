@@ -45,15 +45,15 @@ export function outcome(ret, policy, email, { level = "h1" } = {}) {
 }
 
 function keepItem(ret, title) {
-  const refund = ret.refunds[0];
-  const failed = ret.status === "REFUND_FAILED" || (refund && refund.status === "FAILED");
-  const pending = !refund || refund.status === "PENDING" || refund.status === "REQUIRES_ACTION";
+  // The refund's real state: with some payment apps it is still on its way when the answer comes.
+  const refunded = ret.status === "REFUNDED" || ret.status === "CLOSED";
+  const failed = !refunded && ret.status === "REFUND_FAILED";
   const lead = failed
     ? "Your refund is approved, but it is taking longer than usual. Our team has been told and is on it."
-    : pending ? "Your refund is approved and on its way to your original payment method."
-      : "We've refunded you to your original payment method. Banks usually show it within 3 to 5 business days.";
-  return h("div", { class: "outcome alert success", "data-outcome": "keep-item" },
-    title("Refunded: keep the item"),
+    : refunded ? "We've refunded you to your original payment method. Banks usually show it within 3 to 5 business days."
+      : "Your refund is approved and on its way to your original payment method. This page shows it when it is sent.";
+  return h("div", { class: `outcome alert${refunded ? " success" : ""}`, "data-outcome": "keep-item" },
+    title(refunded ? "Refunded: keep the item" : "Refund on its way: keep the item"),
     h("p", { class: "amount" }, money(ret.refundTotal)),
     h("p", {}, lead),
     h("p", {}, "No need to send anything back. Keep it, pass it on to someone who can use it, or recycle it."));
