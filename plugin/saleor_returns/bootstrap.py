@@ -67,19 +67,18 @@ def label_carrier(settings: Settings, clock: Clock) -> LabelCarrier:
 
 
 def migrations_dir() -> Path:
-    """migrations/ of the checkout this package runs from (or RETURNS_MIGRATIONS_DIR)."""
+    """migrations/ as installed with the package, else of the checkout it runs from (or RETURNS_MIGRATIONS_DIR)."""
     import os
+
+    from .bundled import project_path
 
     if os.environ.get("RETURNS_MIGRATIONS_DIR"):
         return Path(os.environ["RETURNS_MIGRATIONS_DIR"])
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "migrations" / "env.py").exists():
-            return parent / "migrations"
-    cwd = Path.cwd() / "migrations"
-    if (cwd / "env.py").exists():
-        return cwd
-    raise FileNotFoundError("migrations/ not found: run from the project checkout or set RETURNS_MIGRATIONS_DIR")
+    env = project_path("migrations", "env.py")
+    if env is not None:
+        return env.parent
+    raise FileNotFoundError("migrations/ not found: install the package from a wheel, run from the project "
+                            "checkout, or set RETURNS_MIGRATIONS_DIR")
 
 
 def migrate(database_url: str) -> None:
