@@ -193,3 +193,27 @@ def test_with_stripe_paying_nothing_booked_in_saleor_can_be_sent_again_from_the_
     # and when staff press "refund" on whatever Saleor holds for this order, nothing goes to the payment app
     assert fake.staff_send_granted_refunds() == 0
     assert fake.refund_requests == [] and order["grantedRefunds"] == []
+
+
+def test_a_retried_refund_asks_again_on_the_failed_grant_so_the_dashboard_holds_nothing_to_send_twice(
+        fake, returns_app, clock):
+    # given Ben's keep-item refund failed at Saleor (no payment app): its granted refund is FAILURE
+    fake.add_channel("default-channel", "USD")
+    order = fake.add_order(email=BEN, user_id=BEN_ID, lines=[COVER], shipped_at=clock.now() - timedelta(days=5))
+    staff = install(fake, returns_app)
+    fake.no_payment_app = True
+    ret = ask(returns_app, fake, order)
+    [failed] = order["grantedRefunds"]
+    assert failed["status"] == "FAILURE" and ret["status"] == "REFUND_FAILED"
+
+    # when staff retry once a payment app handles refunds
+    fake.no_payment_app = False
+    retried = returns_app.gql(RETRY, {"id": ret["id"]}, token=staff)["data"]["retryRefund"]["returnRequest"]
+
+    # then the new refund went to the payment app on the same granted refund, which now carries its key:
+    # Saleor holds one grant of 20.00, not a failed one staff could still send next to the new one
+    [grant] = order["grantedRefunds"]
+    new = retried["refunds"][-1]
+    assert (grant["id"], grant["status"]) == (failed["id"], "PENDING") and fake.refund_requests == [grant["id"]]
+    assert new["id"] in grant["reason"] and new["pspReference"] == grant["id"]
+    assert fake.staff_send_granted_refunds() == 0

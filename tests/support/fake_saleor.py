@@ -518,6 +518,19 @@ class Root:
         o["grantedRefunds"].append(grant)
         return {"order": o, "grantedRefund": grant, "errors": []}
 
+    def orderGrantRefundUpdate(self, info: Any, id: str, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        self._need("MANAGE_ORDERS")
+        for o in self.fake.orders.values():
+            for grant in o["grantedRefunds"]:
+                if grant["id"] != id:
+                    continue
+                if grant["status"] in ("PENDING", "SUCCESS") and set(input) - {"reason"}:
+                    return _errors("INVALID", "input")  # Saleor: only the reason, once sent
+                if "reason" in input:
+                    grant["reason"] = input["reason"]
+                return {"order": o, "grantedRefund": grant, "errors": []}
+        return _errors("NOT_FOUND", "id")
+
     def transactionRequestRefundForGrantedRefund(self, info: Any, grantedRefundId: str, id: str | None = None,  # noqa: N802, N803, A002
                                                  token: str | None = None) -> dict[str, Any]:
         self._need("HANDLE_PAYMENTS")
@@ -530,6 +543,7 @@ class Root:
                 if grant["status"] == "SUCCESS":
                     return _errors("REFUND_ALREADY_PROCESSED", "grantedRefundId")
                 if self.fake.no_payment_app:  # Saleor: no app handles TRANSACTION_REFUND_REQUESTED
+                    grant["status"] = "FAILURE"  # and the grant is marked failed
                     return _errors("MISSING_TRANSACTION_ACTION_REQUEST_WEBHOOK", "id")
                 transaction, amount = grant["transaction"], grant["amount"]["amount"]
                 if transaction["chargedAmount"]["amount"] < amount:

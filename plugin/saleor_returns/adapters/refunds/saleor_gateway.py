@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from ...domain.refunds import RefundCommand, RefundOutcome, RefundStatus
@@ -74,6 +75,10 @@ class SaleorRefundGateway:
                 transaction = charged_transaction(order, command.psp_reference)
                 if transaction is None:
                     return _failed("no_transaction", f"no charged transaction {command.psp_reference} on the order")
+                failed = failed_grant_to_retry(order, command, transaction)
+                if failed is not None:
+                    return await self._request(client, command, await _adopt(client, command, failed), order,
+                                               ask_again=True)
                 grant = await self._grant(client, command, transaction)
             return await self._request(client, command, grant, order)
         except SaleorUnavailable as exc:
@@ -101,9 +106,9 @@ class SaleorRefundGateway:
         return await _create_grant(client, command.order_id, base)
 
     async def _request(self, client: SaleorClient, command: RefundCommand, grant: dict[str, Any],
-                       order: dict[str, Any]) -> RefundOutcome:
+                       order: dict[str, Any], ask_again: bool = False) -> RefundOutcome:
         status = grant.get("status")
-        if status in GRANT_STATUS:
+        if status in GRANT_STATUS and not (ask_again and status == "FAILURE"):
             return outcome_of(grant)
         transaction = (grant.get("transaction") or {}).get("id") or charged_transaction(order, command.psp_reference)
         try:
@@ -135,6 +140,26 @@ async def _create_grant(client: SaleorClient, order_id: str, grant_input: dict[s
         raise SaleorMutationError("orderGrantRefundCreate answered without a granted refund",
                                   operation="GrantRefund")
     return dict(grant)
+
+
+def failed_grant_to_retry(order: dict[str, Any], command: RefundCommand, transaction: str) -> dict[str, Any] | None:
+    """A FAILURE grant of an earlier refund of this return, same transaction and amount: a retry asks again on
+    it instead of granting anew, so Saleor never holds a failed grant staff could send next to the new one."""
+    for grant in order.get("grantedRefunds") or ():
+        if (grant.get("status") == "FAILURE" and refund_id_in(grant.get("reason"))
+                and str(grant.get("reason") or "").startswith(f"Return {command.return_number} (")
+                and (grant.get("transaction") or {}).get("id") == transaction
+                and Decimal(str((grant.get("amount") or {}).get("amount"))) == command.amount.amount):
+            return dict(grant)
+    return None
+
+
+async def _adopt(client: SaleorClient, command: RefundCommand, grant: dict[str, Any]) -> dict[str, Any]:
+    """The failed grant now carries this refund's key (found again by it after a crash), then is asked again."""
+    earlier = refund_id_in(grant.get("reason"))
+    reason = grant_reason(command.return_number, command.idempotency_key, f"retries {earlier}")
+    payload = await client.mutate("UpdateGrantReason", {"id": grant["id"], "reason": reason}, "orderGrantRefundUpdate")
+    return dict(payload.get("grantedRefund") or {**grant, "reason": reason})
 
 
 def find_grant(order: dict[str, Any], command: RefundCommand) -> dict[str, Any] | None:
