@@ -26,6 +26,7 @@ class BuildWithBundledFiles(build_py):
         if getattr(self, "editable_mode", False):
             return
         target = Path(self.build_lib) / "saleor_returns" / "_bundled"
+        shutil.rmtree(target, ignore_errors=True)  # a build/ left from before must not keep deleted files
         for name in BUNDLED:
             source, dest = ROOT / name, target / name
             if source.is_dir():
