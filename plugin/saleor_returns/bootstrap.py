@@ -1,6 +1,7 @@
 """Wiring: settings in, a ready Deps out. The one place that picks adapters (the composition root)."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from .ports import Clock, LabelCarrier, OrderSource, RefundGateway, UnitOfWork
 from .services.context import Deps, SystemClock
 from .settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Wiring:
@@ -24,6 +27,9 @@ class Wiring:
     engine: AsyncEngine
 
     async def close(self) -> None:
+        gateways = self.deps.refunds
+        if isinstance(gateways, Gateways):
+            await gateways.close()  # the gateways built for pending refunds of another gateway
         if self.deps.saleor is not None:
             await self.deps.saleor.close()
         await self.engine.dispose()
@@ -38,12 +44,13 @@ def build(settings: Settings, orders: OrderSource, *, refunds: RefundGateway | N
     def uow(readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(sessions, engine, readonly=readonly)
 
-    deps = Deps(uow=uow, orders=orders, refunds=Gateways(refunds or refund_gateway(settings)),
+    deps = Deps(uow=uow, orders=orders, refunds=Gateways(refunds or refund_gateway(settings),
+                                                     build=lambda name: other_gateway(settings, deps, name)),
                 carriers=carriers_of(carrier) if carrier is not None else label_carrier(settings, clock),
                 clock=clock, settings=settings)
     from .adapters.saleor.tenants import attach_saleor
 
-    tenants = attach_saleor(deps, wrap_gateway=refunds is None)  # the installed Saleor instances
+    tenants = attach_saleor(deps)  # the installed Saleor instances
     deps.stores = StoreDirectory(settings.tenant, orders, tenants)
     return Wiring(deps, engine)
 
@@ -80,6 +87,30 @@ def refund_gateway(settings: Settings) -> RefundGateway:
     raise ValueError(f"unknown refund gateway {settings.refund_gateway!r}")
 
 
+def other_gateway(settings: Settings, deps: Deps, name: str) -> RefundGateway:
+    """The gateway that began a pending refund when it is not this deployment's gateway now (the operator
+    switched): built from the same settings and wired to the Saleor stores; when it cannot be built (its key
+    was removed), a stand-in that keeps the refund waiting and says why (it is never paid another way)."""
+    from dataclasses import replace
+
+    from .adapters.refunds.directory import UnconfiguredGateway
+    from .adapters.saleor.tenants import wire_gateway
+    from .settings import REFUND_GATEWAYS, SettingsError
+
+    try:
+        if name not in REFUND_GATEWAYS:
+            raise SettingsError(f"unknown gateway {name!r}")
+        chosen = replace(settings, refund_gateway=name)
+        if name == "stripe":
+            chosen.check_stripe()
+        gateway = refund_gateway(chosen)
+    except (SettingsError, ValueError) as exc:
+        log.warning("a pending refund's gateway is not configured", extra={"gateway": name, "error": str(exc)})
+        return UnconfiguredGateway(name, str(exc))
+    log.info("finishing refunds through their own gateway", extra={"gateway": name})
+    return wire_gateway(deps, gateway) if deps.saleor is not None else gateway
+
+
 def label_carrier(settings: Settings, clock: Clock) -> CarrierRouter:
     """The carrier per channel (RETURNS_LABEL_CARRIER, RETURNS_LABEL_CARRIERS): see adapters/carriers/setup.py."""
     from .adapters.carriers.setup import carriers_from_settings
@@ -88,19 +119,18 @@ def label_carrier(settings: Settings, clock: Clock) -> CarrierRouter:
 
 
 def migrations_dir() -> Path:
-    """migrations/ of the checkout this package runs from (or RETURNS_MIGRATIONS_DIR)."""
+    """migrations/ as installed with the package, else of the checkout it runs from (or RETURNS_MIGRATIONS_DIR)."""
     import os
+
+    from .bundled import project_path
 
     if os.environ.get("RETURNS_MIGRATIONS_DIR"):
         return Path(os.environ["RETURNS_MIGRATIONS_DIR"])
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "migrations" / "env.py").exists():
-            return parent / "migrations"
-    cwd = Path.cwd() / "migrations"
-    if (cwd / "env.py").exists():
-        return cwd
-    raise FileNotFoundError("migrations/ not found: run from the project checkout or set RETURNS_MIGRATIONS_DIR")
+    env = project_path("migrations", "env.py")
+    if env is not None:
+        return env.parent
+    raise FileNotFoundError("migrations/ not found: install the package from a wheel, run from the project "
+                            "checkout, or set RETURNS_MIGRATIONS_DIR")
 
 
 def migrate(database_url: str) -> None:

@@ -25,12 +25,10 @@ Configuration comes from the environment (DATABASE_URL, RETURNS_*); see README.m
 
 
 def project_file(*parts: str) -> Path | None:
-    """A file of the checkout this package runs from (examples/, migrations/), if there is one."""
-    for base in (*Path(__file__).resolve().parents, Path.cwd()):
-        candidate = base.joinpath(*parts)
-        if candidate.exists():
-            return candidate
-    return None
+    """A file of the project (examples/, migrations/): installed with the package, or of the checkout."""
+    from .bundled import project_path
+
+    return project_path(*parts)
 
 
 def _parser() -> argparse.ArgumentParser:

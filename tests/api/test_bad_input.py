@@ -415,15 +415,19 @@ def test_a_return_is_invisible_to_other_shoppers(app, email: str | None):
 @pytest.mark.parametrize(("email", "token"), [
     pytest.param("ben@example.com", None, id="another-shoppers-email"),
     pytest.param(None, None, id="no-email"),
+    # a token nobody accepts says "sign in again", whoever's return it is
     pytest.param("ben@example.com", WRONG_TOKEN, id="another-shoppers-email-and-a-wrong-token"),
+    pytest.param("ada@example.com", WRONG_TOKEN, id="the-shoppers-own-email-and-a-wrong-token"),
 ])
-def test_cancelling_someone_elses_return_is_not_found(app, email: str | None, token: str | None):
+def test_cancelling_someone_elses_return_is_not_found_and_a_wrong_token_is_forbidden(app, email: str | None,
+                                                                                    token: str | None):
     rid = laptop_with_label(app)
     before = saved(app)
     body = app.gql.raw(CANCEL, {"id": rid, "email": email}, token=token)
     assert "errors" not in body, body["errors"]
     result = body["data"]["cancelReturn"]
-    assert (result["__typename"], result["code"]) == ("ReturnError", "RETURN_NOT_FOUND")
+    expected = "FORBIDDEN" if token else "RETURN_NOT_FOUND"
+    assert (result["__typename"], result["code"]) == ("ReturnError", expected)
     assert saved(app) == before
 
 

@@ -233,6 +233,29 @@ def test_retry_while_the_gateway_is_down_waits_and_later_pays_with_the_same_key(
     assert paid(app, "ORD-1002") == [(Decimal("19.99"), "pi_demo_1002")]
 
 
+def test_a_retry_whose_new_refund_is_still_on_its_way_answers_the_waiting_status_not_refund_failed(app, gateway):
+    # given the cover's keep-item refund was declined: the return is REFUND_FAILED
+    gateway.decline.add("pi_demo_1002")
+    ret = ask(app, "ORD-1002", "ben@example.com", line("L-1002-1"))
+    assert ret["status"] == "REFUND_FAILED"
+
+    # when staff retry while the provider cannot answer yet (the new refund stays PENDING)
+    gateway.decline.clear()
+    gateway.unavailable = True
+    waiting = app.gql(RETRY, {"id": ret["id"]}, staff=True)["retryRefund"]["returnRequest"]
+
+    # then the answer says the money is on its way again: APPROVED with the new refund PENDING, not REFUND_FAILED
+    assert [r["status"] for r in waiting["refunds"]] == ["FAILED", "PENDING"]
+    assert waiting["status"] == "APPROVED"
+    assert types(waiting)[-3:] == ["REFUND_RETRIED", "REFUND_REQUESTED", "REFUND_DELAYED"]
+
+    # when the provider is back and the refund goes through, the return is REFUNDED
+    gateway.unavailable = False
+    done = app.gql(RETRY, {"id": ret["id"]}, staff=True)["retryRefund"]["returnRequest"]
+    assert done["status"] == "REFUNDED" and [r["status"] for r in done["refunds"]] == ["FAILED", "SUCCEEDED"]
+    assert paid(app, "ORD-1002") == [(Decimal("19.99"), "pi_demo_1002")]
+
+
 # --- cancelling ------------------------------------------------------------------------------------
 
 def test_a_shopper_cancelling_a_return_with_a_label_gets_the_units_back(app):

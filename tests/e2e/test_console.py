@@ -6,6 +6,7 @@ import json
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -15,6 +16,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from saleor_returns.adapters.db.engine import make_engine
+from support.dashboard import extension_frame_url
 from support.server import ServerThread
 
 pytest_plugins = ("support.browser",)  # browser, open_page, screenshot
@@ -277,10 +279,10 @@ HOST_PAGE = """<!doctype html><html><body style="margin:0;background:#111">
 </script></body></html>"""
 
 
-@pytest.fixture
-def dashboard(app) -> Iterator[str]:
-    """A stand-in Saleor Dashboard on its own loopback origin that embeds /console and does the handshake."""
-    src = f"{app.server.url}/console?id=app-1&theme=light&locale=en-US"
+@contextmanager
+def stand_in_dashboard(app, src: str) -> Iterator[str]:
+    """A stand-in Saleor Dashboard on its own loopback origin that embeds `src` and does the handshake (twice,
+    as the real Dashboard does)."""
     token = json.dumps(app.gql.admin_token)
     page = HOST_PAGE % (src, token, token)
 
@@ -292,6 +294,12 @@ def dashboard(app) -> Iterator[str]:
         yield f"{server.url}/apps/app-1/app"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def dashboard(app) -> Iterator[str]:
+    with stand_in_dashboard(app, f"{app.server.url}/console?id=app-1&theme=light&locale=en-US") as url:
+        yield url
 
 
 def test_inside_the_dashboard_the_console_starts_once_fits_the_frame_and_notifies_through_it(
@@ -363,3 +371,24 @@ def test_a_notice_never_covers_its_case_and_goes_when_something_goes_wrong(app, 
     # then the error is shown with the case and the earlier "approved" notice is gone
     expect(case.get_by_role("alert")).to_contain_text("That can't be done at this stage of the return.")
     expect(page.locator(".toast")).to_have_count(0)
+
+
+def test_the_order_action_in_the_dashboard_opens_that_orders_returns(app, open_page):
+    # given Ada's laptop and Eve's exception are both returns, and Eve's waits in the review queue
+    ada = ask(app, "ORD-1001", "ada@example.com", "L-1001-1", "DAMAGED")
+    ask(app, "ORD-1005", "eve@example.com", "L-1005-1", "CHANGED_MIND", exception=True)
+
+    # when staff open "Returns of this order" from Ada's order: the Dashboard frames the extension's URL
+    # joined to appUrl, with the order as `orderId` (and its own app id as `id`)
+    manifest = app.gql.http.get("/api/manifest").json()
+    [action] = [e for e in manifest["extensions"] if e["mount"] == "ORDER_DETAILS_MORE_ACTIONS"]
+    src = extension_frame_url(app_url=manifest["appUrl"], extension_url=action["url"], app_id="QXBwOjE=",
+                              api_url=None, params={"orderId": "ORD-1001"})
+    with stand_in_dashboard(app, src) as url:
+        console = open_page(url).frame_locator("#app")
+
+        # then the console shows that order's returns, not the review queue
+        expect(console.get_by_role("heading", name="Returns", exact=True)).to_be_visible()
+        expect(console.locator(f'[data-return-id="{ada["id"]}"]')).to_contain_text(ada["number"])
+        expect(console.locator("tbody tr")).to_have_count(1)
+        expect(console.get_by_label("Search")).to_have_value("ORD-1001")

@@ -239,3 +239,27 @@ def test_the_status_page_shows_the_refund_once_the_parcel_arrived(app, open_page
     expect(page.locator('[data-refund-status="SUCCEEDED"]')).to_contain_text("$1,299.00")
     expect(page.locator('[data-refund-status="SUCCEEDED"]')).to_contain_text("Sent")
     screenshot(page, "portal-status-refunded")
+
+
+def test_a_keep_item_refund_still_on_its_way_is_not_shown_as_refunded(app, gateway, open_page):
+    # given the payment provider has not answered yet when Ben keeps the cover (Saleor refunds from a
+    # background task: a keep-item refund is often still PENDING when the answer comes)
+    gateway.unavailable = True
+    page = open_page(f"{app.server.url}/portal?order=ORD-1002&email=ben@example.com", mobile=True)
+    page.get_by_role("checkbox", name='Laptop Cover 13"').check()
+    page.get_by_label('Reason for Laptop Cover 13"').select_option("DOES_NOT_FIT")
+    page.get_by_role("button", name="See what happens next").click()
+    page.get_by_role("button", name="Send my return").click()
+
+    # then the portal says the refund is on its way, not that it is refunded
+    heading = page.get_by_role("heading", name="Refund on its way: keep the item")
+    expect(heading).to_be_focused()
+    expect(page.locator('[data-outcome="keep-item"]')).to_contain_text("$19.99")
+    expect(page.locator('[data-outcome="keep-item"]')).not_to_contain_text("We've refunded you")
+    [made] = returns_of(app, "ORD-1002")
+    assert (made["status"], made["resolution"]) == ("APPROVED", "KEEP_ITEM")
+
+    # and the return's own page says the same until the money is back
+    page.get_by_role("link", name="Follow this return").click()
+    expect(page.get_by_role("heading", name="Refund on its way: keep the item")).to_be_visible()
+    expect(page.locator('[data-refund-status="PENDING"]')).to_contain_text("Processing")

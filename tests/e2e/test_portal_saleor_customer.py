@@ -57,7 +57,7 @@ def test_a_signed_in_customer_opens_the_portal_with_their_token_and_no_email(sal
     page.get_by_label("Reason for Laptop cover").select_option("DOES_NOT_FIT")
     page.get_by_role("button", name="See what happens next").click()
     page.get_by_role("button", name="Send my return").click()
-    expect(page.get_by_role("heading", name="Refunded: keep the item")).to_be_visible()
+    expect(page.get_by_role("heading", name="Refund on its way: keep the item")).to_be_visible()
 
     # then his status page needs no e-mail either, and a new look-up lists the return
     page.get_by_role("link", name="Follow this return").click()

@@ -131,11 +131,12 @@ def test_a_cheap_cover_is_refunded_through_saleor_and_the_return_shows_up_on_the
         (line_id, 1, "DOES_NOT_FIT")]
     assert ret["number"] in grant["reason"] and fake.refund_requests == [grant["id"]]
     assert ret["refunds"][0]["pspReference"] == grant["id"]
-    # and the order shows the return: the unit as returned (no money moved there), a note, a summary
-    returned = [f for f in order["fulfillments"] if f["status"] == "RETURNED"]
-    assert [(fl["quantity"], fl["reason"]) for f in returned for fl in f["lines"]] == [(1, "DOES_NOT_FIT")]
+    # and the order shows the return: a note saying the refund is pending, a summary; the unit counts as
+    # returned only once the money is back
     notes = [e["message"] for e in order["events"] if e["type"] == "NOTE_ADDED"]
     assert len(notes) == 1 and notes[0].startswith(f"Return {ret['number']}: the shopper keeps the items")
+    assert "Refund of 19.00 USD pending (asked the store's payment app)" in notes[0]
+    assert [f for f in order["fulfillments"] if f["status"] == "RETURNED"] == []
     summary = json.loads(order["_private"][marker_key(ret["number"])])
     assert (summary["status"], summary["resolution"], summary["refund"]) == ("APPROVED", "KEEP_ITEM", "19.00 USD")
     # and reading the order took one round trip per request
@@ -145,15 +146,19 @@ def test_a_cheap_cover_is_refunded_through_saleor_and_the_return_shows_up_on_the
     fake.settle_refunds("SUCCESS")
     statuses = [r.status_code for r in fake.deliver()]
 
-    # then the refund succeeded, the return is REFUNDED, and the summary in Saleor says so
+    # then the refund succeeded, the return is REFUNDED, and Saleor says so: the unit as returned (no money
+    # moved there), a note of the refund's success, the summary
     assert statuses == [200]
     after = returns_app.gql(RETURN_REQUEST, {"id": ret["id"]}, token=shopper)["data"]["returnRequest"]
     assert after["status"] == "REFUNDED"
     assert [(r["status"], r["pspReference"]) for r in after["refunds"]] == [("SUCCEEDED", grant["id"])]
     assert json.loads(order["_private"][marker_key(ret["number"])])["status"] == "REFUNDED"
-    # and nothing was written twice: one grant, one note, one returned fulfillment
-    assert len(order["grantedRefunds"]) == 1 and len(returned) == 1
-    assert len([e for e in order["events"] if e["type"] == "NOTE_ADDED"]) == 1
+    returned = [f for f in order["fulfillments"] if f["status"] == "RETURNED"]
+    assert [(fl["quantity"], fl["reason"]) for f in returned for fl in f["lines"]] == [(1, "DOES_NOT_FIT")]
+    notes = [e["message"] for e in order["events"] if e["type"] == "NOTE_ADDED"]
+    assert notes[1].startswith(f"Return {ret['number']}: refund of 19.00 USD succeeded")
+    # and nothing was written twice: one grant, two notes (the return, the refund), one returned fulfillment
+    assert len(order["grantedRefunds"]) == 1 and len(returned) == 1 and len(notes) == 2
 
 
 def test_a_laptop_shipped_back_is_recorded_in_saleor_when_staff_receive_it(fake, returns_app, clock):

@@ -9,13 +9,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from saleor_returns.adapters.refunds.saleor_gateway import (
-    GrantLine,
-    GrantPlan,
-    GrantRecordingGateway,
-    SaleorRefundGateway,
-)
-from saleor_returns.adapters.refunds.simulated import SimulatedRefundGateway
+from saleor_returns.adapters.refunds.saleor_gateway import GrantLine, GrantPlan, SaleorRefundGateway
 from saleor_returns.adapters.saleor.client import SaleorClient
 from saleor_returns.domain.money import Money
 from saleor_returns.domain.refunds import RefundCommand, RefundStatus, refund_key
@@ -132,19 +126,3 @@ async def test_a_tenant_that_is_not_an_installed_saleor_gets_a_failed_refund(fak
     _, command = a_refund(fake, tenant="demo")
     outcome = await SaleorRefundGateway(lookup(fake, client)).refund(command)
     assert (outcome.status, outcome.failure_code) == (RefundStatus.FAILED, "not_installed")
-
-
-async def test_a_refund_paid_by_another_gateway_is_booked_in_saleor_once_and_never_sent(fake, client):
-    # given the simulated gateway pays refunds on a Saleor store
-    order, command = a_refund(fake)
-    gateway = GrantRecordingGateway(SimulatedRefundGateway(), lookup(fake, client))
-
-    # when the refund is made (and the worker makes it again with the same key)
-    outcome = await gateway.refund(command)
-    await gateway.refund(command)
-
-    # then it was paid once, and Saleor holds one granted refund saying so, not sent to the payment app
-    assert outcome.status is RefundStatus.SUCCEEDED and len(gateway.inner.refunds) == 1
-    [grant] = order["grantedRefunds"]
-    assert grant["status"] == "NONE" and "already refunded through simulated" in grant["reason"]
-    assert grant["id"] not in fake.refund_requests and gateway.name == "simulated"

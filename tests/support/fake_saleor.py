@@ -134,6 +134,8 @@ class FakeSaleor:
     fail_operations: dict[str, int] = field(default_factory=dict)  # operation name → HTTP status, once
     down_operations: set[str] = field(default_factory=set)  # operations answered 503 until removed (an outage)
     delays: dict[str, float] = field(default_factory=dict)  # operation name → seconds to wait before answering
+    # the order's transactions have no payment app that handles refund requests (Saleor's error code)
+    no_payment_app: bool = False
     server: ServerThread | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -361,12 +363,25 @@ class FakeSaleor:
         return [httpx.post(d.url, content=d.body, headers=d.headers, timeout=30) for d in sent]
 
     # --- the store's payment app --------------------------------------------------------------
+    def staff_send_granted_refunds(self) -> int:
+        """Staff click "refund" in the Dashboard on every granted refund that was never sent to the payment
+        app (status NONE or FAILURE, which Saleor lets staff send); returns how many went to the payment app."""
+        sent = 0
+        for order in self.orders.values():
+            for grant in order["grantedRefunds"]:
+                if grant["status"] in ("NONE", "FAILURE"):
+                    grant["status"] = "PENDING"
+                    self.refund_requests.append(grant["id"])
+                    sent += 1
+        return sent
+
     def settle_refunds(self, status: str = "SUCCESS") -> int:
         """The payment app answers every pending refund request; Saleor emits ORDER_REFUNDED (and
-        ORDER_FULLY_REFUNDED when nothing is left) for the refunds that went through."""
+        ORDER_FULLY_REFUNDED when nothing is left) for the refunds that went through, ORDER_UPDATED for those
+        that failed (the charged amount went back up)."""
         settled = 0
         for order in self.orders.values():
-            moved = False
+            moved = failed = False
             for grant in order["grantedRefunds"]:
                 if grant["status"] != "PENDING":
                     continue
@@ -378,8 +393,11 @@ class FakeSaleor:
                     moved = True
                 else:
                     transaction["chargedAmount"]["amount"] += amount
+                    failed = True
                 grant["status"] = status
                 settled += 1
+            if failed:
+                self.emit_order("ORDER_UPDATED", order)
             if moved:
                 self.emit_order("ORDER_REFUNDED", order)
                 refunded = sum(t["refundedAmount"]["amount"] for t in order["transactions"])
@@ -560,6 +578,19 @@ class Root:
         o["grantedRefunds"].append(grant)
         return {"order": o, "grantedRefund": grant, "errors": []}
 
+    def orderGrantRefundUpdate(self, info: Any, id: str, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        self._need("MANAGE_ORDERS")
+        for o in self.fake.orders.values():
+            for grant in o["grantedRefunds"]:
+                if grant["id"] != id:
+                    continue
+                if grant["status"] in ("PENDING", "SUCCESS") and set(input) - {"reason"}:
+                    return _errors("INVALID", "input")  # Saleor: only the reason, once sent
+                if "reason" in input:
+                    grant["reason"] = input["reason"]
+                return {"order": o, "grantedRefund": grant, "errors": []}
+        return _errors("NOT_FOUND", "id")
+
     def transactionRequestRefundForGrantedRefund(self, info: Any, grantedRefundId: str, id: str | None = None,  # noqa: N802, N803, A002
                                                  token: str | None = None) -> dict[str, Any]:
         self._need("HANDLE_PAYMENTS")
@@ -571,6 +602,9 @@ class Root:
                     return _errors("REFUND_IS_PENDING", "grantedRefundId")
                 if grant["status"] == "SUCCESS":
                     return _errors("REFUND_ALREADY_PROCESSED", "grantedRefundId")
+                if self.fake.no_payment_app:  # Saleor: no app handles TRANSACTION_REFUND_REQUESTED
+                    grant["status"] = "FAILURE"  # and the grant is marked failed
+                    return _errors("MISSING_TRANSACTION_ACTION_REQUEST_WEBHOOK", "id")
                 transaction, amount = grant["transaction"], grant["amount"]["amount"]
                 if transaction["chargedAmount"]["amount"] < amount:
                     return _errors("AMOUNT_GREATER_THAN_AVAILABLE", "grantedRefundId")

@@ -11,6 +11,7 @@ from saleor_returns.domain.lifecycle import (
     can_move,
     ensure_shopper_can_cancel,
     ensure_transition,
+    status_after_retry,
 )
 
 S = ReturnStatus
@@ -159,3 +160,13 @@ def test_received_is_reachable_from_approved_label_issued_and_in_transit_only() 
 def test_rejected_and_cancelled_returns_give_their_units_back() -> None:
     # given / when / then: only these two stop counting against the order line
     assert set(S) - ACTIVE == {S.REJECTED, S.CANCELLED}
+
+
+@pytest.mark.parametrize(("resolution", "history", "waiting"), [
+    ("KEEP_ITEM", ["REQUESTED", "APPROVED", "REFUND_FAILED"], S.APPROVED),
+    ("SHIP_BACK", ["REQUESTED", "APPROVED", "LABEL_ISSUED", "IN_TRANSIT", "RECEIVED", "REFUND_FAILED"], S.RECEIVED),
+    ("SHIP_BACK", ["REQUESTED", "APPROVED", "LABEL_ISSUED", "REFUND_REQUESTED", "REFUND_FAILED"], S.LABEL_ISSUED),
+    ("SHIP_BACK", ["REQUESTED", "PENDING_REVIEW", "APPROVED", "REFUND_FAILED"], S.APPROVED),
+], ids=["keep-item", "received", "refunded-on-approval", "approved-only"])
+def test_a_retried_refund_puts_the_return_back_where_it_waited_for_its_money(resolution, history, waiting) -> None:
+    assert status_after_retry(resolution, history) is waiting

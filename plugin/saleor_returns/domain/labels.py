@@ -33,6 +33,7 @@ class LabelErrorCode(str, Enum):
     CARRIER_REFUSED = "CARRIER_REFUSED"
     NO_RATE = "NO_RATE"
     CARRIER_NOT_CONFIGURED = "CARRIER_NOT_CONFIGURED"
+    RETURN_ADDRESS_INCOMPLETE = "RETURN_ADDRESS_INCOMPLETE"  # the store's return warehouse has no full address
 
     @classmethod
     def parse(cls, value: str | None) -> "LabelErrorCode | None":
@@ -51,6 +52,7 @@ FAILURE_REASONS = {
     LabelErrorCode.CARRIER_UNAVAILABLE: "the carrier could not be reached",
     LabelErrorCode.NO_RATE: "no carrier service covers this route",
     LabelErrorCode.CARRIER_NOT_CONFIGURED: "the store's carrier account is not set up",
+    LabelErrorCode.RETURN_ADDRESS_INCOMPLETE: "the store's return address is incomplete",
 }
 
 LEASE = timedelta(minutes=2)  # an attempt in flight is left alone this long (longer than any carrier timeout)

@@ -34,7 +34,7 @@ TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
     S.IN_TRANSIT: frozenset({S.RECEIVED, S.REFUNDED, S.REFUND_FAILED, S.CANCELLED}),
     S.RECEIVED: frozenset({S.REFUNDED, S.REFUND_FAILED, S.CANCELLED}),
     S.REFUNDED: frozenset({S.CLOSED, S.REFUND_FAILED}),  # a provider may fail a refund later
-    S.REFUND_FAILED: frozenset({S.REFUNDED, S.CLOSED, S.CANCELLED}),
+    S.REFUND_FAILED: frozenset({S.REFUNDED, S.CLOSED, S.CANCELLED}),  # and back by a retry: status_after_retry
     S.CLOSED: frozenset(),
     S.REJECTED: frozenset(),
     S.CANCELLED: frozenset(),
@@ -48,6 +48,20 @@ SHOPPER_CANCELLABLE = frozenset({S.REQUESTED, S.PENDING_REVIEW, S.APPROVED, S.LA
 RETRY_BACK_TO = frozenset({S.APPROVED, S.LABEL_ISSUED, S.IN_TRANSIT, S.RECEIVED})
 # staff may mark received from these (parcels arrive without scans)
 RECEIVABLE = frozenset({S.APPROVED, S.LABEL_ISSUED, S.IN_TRANSIT})
+
+
+# where a return waits for its refund, newest last: a retry after REFUND_FAILED goes back to the latest one
+WAITING_FOR_MONEY = (S.APPROVED, S.LABEL_ISSUED, S.IN_TRANSIT, S.RECEIVED)
+
+
+def status_after_retry(resolution: str | None, history: list[str]) -> ReturnStatus:
+    """Where a REFUND_FAILED return waits while a retried refund is on its way (staff's retryRefund, the one
+    way out of REFUND_FAILED besides REFUNDED, CLOSED and CANCELLED): APPROVED for keep-item, else the latest
+    of its waiting statuses (`history`: the event types, oldest first)."""
+    if resolution == Resolution.KEEP_ITEM.value:
+        return S.APPROVED
+    seen = [S(h) for h in history if h in {w.value for w in WAITING_FOR_MONEY}]
+    return seen[-1] if seen else S.APPROVED
 
 
 def can_move(current: ReturnStatus, target: ReturnStatus) -> bool:

@@ -21,10 +21,12 @@ from .lifecycle import RECEIVABLE, Resolution, ReturnStatus, ensure_shopper_can_
 from .money import Money
 from .order import Order
 from .policy import RefundTiming
-from .refunds import Refund
+from .refunds import Refund, RefundStatus
 from .return_money import MoneyMoves
 from .return_parcel import ParcelMoves
 
+# a refund's outcome the store's books tell (success, failure)
+SETTLED_REFUND = frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED, RefundStatus.CANCELED})
 # a keep-item return is written into the store's books once approved; a shipped one once received
 RECORDED_KEEP_ITEM = frozenset({ReturnStatus.APPROVED, ReturnStatus.REFUNDED, ReturnStatus.CLOSED,
                                 ReturnStatus.REFUND_FAILED})
@@ -232,8 +234,10 @@ class Return(MoneyMoves, ParcelMoves):
     # --- the store's own books ------------------------------------------------------------------
     @property
     def record_due(self) -> bool:
-        """Whether the store (Saleor) should know about this return by now."""
-        return (self.keeps_items and self.status in RECORDED_KEEP_ITEM) or self.received
+        """Whether the store (Saleor) should know about this return by now: a keep-item approval, a parcel
+        received, or money that reached an outcome (a refund on approval or on the first scan)."""
+        settled = any(r.status in SETTLED_REFUND for r in self.refunds)
+        return (self.keeps_items and self.status in RECORDED_KEEP_ITEM) or self.received or settled
 
     def recorded(self, steps: list[str], now: datetime) -> None:
         self.record_due_at = None

@@ -25,9 +25,13 @@ class Context:
 
     def shopper(self, email: str | None) -> Actor:
         """Staff act as themselves, a signed-in customer as themselves (the e-mail argument does not count);
-        everyone else is a guest identified by the order's e-mail."""
+        everyone else is a guest identified by the order's e-mail. A token that was sent and not accepted
+        (unreadable, forged, expired, another store's) is FORBIDDEN, never a guest: a storefront must tell
+        "sign in again" from "no such order"."""
         if self.refused:
             raise ReturnError(ReturnErrorCode.FORBIDDEN, f"Forbidden: {self.refused}.")
+        if self.bad_token and self.staff is None and self.customer is None:
+            raise ReturnError(ReturnErrorCode.FORBIDDEN, "Forbidden: the token is not valid; sign in again.")
         return self.staff or self.customer or Actor.guest(email)
 
     def require_staff(self) -> Actor:
@@ -76,7 +80,8 @@ def _named_staff(staff_tokens: tuple[tuple[str, str], ...], token: str) -> str |
 
 
 async def resolve_context(deps: Deps, request: Request | None) -> Context:
-    """build_context, after asking the installed Saleor stores whether the request is theirs (services/tenants.py):
+    """build_context, after asking the installed Saleor stores whether the request is theirs (adapters/saleor/
+    tenants.py):
     a Saleor token or a Saleor-Api-Url header picks the store and who is asking; otherwise the standalone store."""
     tenants = deps.saleor
     if tenants is not None and request is not None:

@@ -125,6 +125,7 @@ LABEL_UNAVAILABLE = LabelErrorCode.CARRIER_UNAVAILABLE.value
 LABEL_REFUSED = LabelErrorCode.CARRIER_REFUSED.value
 LABEL_NO_RATE = LabelErrorCode.NO_RATE.value
 LABEL_NOT_CONFIGURED = LabelErrorCode.CARRIER_NOT_CONFIGURED.value
+LABEL_RETURN_ADDRESS = LabelErrorCode.RETURN_ADDRESS_INCOMPLETE.value  # the return warehouse has no deliverable address
 
 
 class LabelError(Exception):
@@ -177,8 +178,21 @@ class RecordedLine:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordedRefund:
+    """One refund of a return as the store's books should show it (its outcome, never a guess)."""
+
+    refund_id: str
+    gateway: str  # "saleor" (the store's payment app), "stripe", "simulated"
+    status: str  # RefundStatus value
+    amount: Money
+    payment_id: str  # the order's payment (Saleor: the transaction id) it goes back to
+    reference: str | None = None  # the provider's refund id (Saleor: the granted refund's id)
+    failure: str | None = None  # "code: message" of a failed refund
+
+
+@dataclass(frozen=True, slots=True)
 class ReturnRecord:
-    """A return as the store's own system should remember it (Saleor: returned units, a note, metadata)."""
+    """A return as the store's own system should remember it (Saleor: returned units, notes, metadata)."""
 
     tenant: str
     return_id: str
@@ -188,9 +202,11 @@ class ReturnRecord:
     resolution: str | None
     refund_total: Money
     lines: tuple[RecordedLine, ...]
-    received: bool  # a shipped-back parcel arrived (or the shopper keeps the items)
+    received: bool  # a shipped-back parcel arrived (or the shopper keeps the items): the return's note is due
     tracking_number: str | None = None
     carrier: str | None = None
+    units_back: bool = True  # record the units as returned now (keep-item: only once the money is back)
+    refunds: tuple[RecordedRefund, ...] = ()
 
 
 class StoreRecordError(Exception):

@@ -8,14 +8,16 @@ import logging
 from datetime import timedelta
 
 from ..domain.events import EventType
-from ..domain.returns import Return
-from ..ports import RecordedLine, ReturnRecord, ReturnRef, StoreRecordError, UpstreamUnavailable
+from ..domain.lifecycle import ReturnStatus
+from ..domain.returns import RECORDED_KEEP_ITEM, Return
+from ..ports import RecordedLine, RecordedRefund, ReturnRecord, ReturnRef, StoreRecordError, UpstreamUnavailable
 from .context import Deps
 from .loading import locked
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)  # a writer that crashed holds a return's write-back this long at most
 MAX_PASSES = 3
+MONEY_BACK = frozenset({ReturnStatus.REFUNDED, ReturnStatus.CLOSED})
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=6))
 
 
@@ -105,14 +107,22 @@ def _failures(ret: Return) -> int:
 
 
 def record_of(ret: Return) -> ReturnRecord | None:
-    """What the store should remember about the return, or None while nothing is due."""
+    """What the store should remember about the return (with its refunds' real outcomes), or None while
+    nothing is due."""
     if not ret.record_due:
         return None
     label = next((lb for lb in reversed(ret.labels) if lb.voided_at is None), None)
+    refunds = tuple(RecordedRefund(r.id, r.gateway, r.status.value, r.amount, r.payment_id, r.psp_reference,
+                                   f"{r.failure_code}: {r.failure_message}" if r.failure_code else r.failure_message)
+                    for r in ret.refunds)
+    keep = ret.keeps_items and ret.status in RECORDED_KEEP_ITEM
     return ReturnRecord(
         tenant=ret.tenant, return_id=ret.id, number=ret.number, order_id=ret.order_id, status=ret.status.value,
         resolution=ret.resolution.value if ret.resolution else None, refund_total=ret.refund_total,
         lines=tuple(RecordedLine(ln.order_line_id, ln.product_name, ln.quantity, ln.reason, ln.comment)
                     for ln in ret.lines),
-        received=True, tracking_number=label.tracking_number if label else None,
-        carrier=label.carrier if label else None)
+        received=keep or ret.received, tracking_number=label.tracking_number if label else None,
+        carrier=label.carrier if label else None,
+        # the shopper keeps the items: they count as returned once the money is back, not before (a refund that
+        # fails may end in a cancelled return, and a store cannot un-return units)
+        units_back=ret.received or (keep and ret.status in MONEY_BACK), refunds=refunds)

@@ -94,10 +94,12 @@ async def test_a_return_refunded_on_approval_is_done_when_received_without_payin
     # when the parcel arrives
     done = await mark_received(shop.deps, STAFF, ret.id, None)
 
-    # then it is REFUNDED at once, paid only the first time, and the store's books hear of it
+    # then it is REFUNDED at once, paid only the first time, and the store's books heard of the money when it
+    # went out (at approval) and of the parcel now
     assert done.status is ReturnStatus.REFUNDED and shop.gateway.calls == 1
     assert types(done)[-3:] == ["RECEIVED", "REFUNDED", "RECORDED_IN_STORE"]
-    assert [r.status for r in shop.recorder.records] == ["REFUNDED"]
+    assert [(r.status, r.received, r.units_back) for r in shop.recorder.records] == [
+        ("APPROVED", False, False), ("REFUNDED", True, True)]
 
 
 async def test_a_declined_refund_at_receipt_leaves_the_return_for_staff(shop):

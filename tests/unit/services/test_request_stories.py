@@ -112,8 +112,11 @@ async def test_refund_on_approval_pays_with_the_label_and_waits_for_the_parcel_t
     # then the label is issued and the money goes back at once; the return is done only once received
     assert ret.status is ReturnStatus.LABEL_ISSUED
     assert [(r.status, r.amount.amount) for r in ret.refunds] == [(RefundStatus.SUCCEEDED, Decimal("1299.00"))]
-    assert types(ret) == ["REQUESTED", "APPROVED", "REFUND_REQUESTED", "REFUND_SUCCEEDED", "LABEL_ISSUED"]
-    assert ret.refund_due_at is None and shop.recorder.records == []  # nothing is due to the books yet
+    assert types(ret) == ["REQUESTED", "APPROVED", "REFUND_REQUESTED", "REFUND_SUCCEEDED", "RECORDED_IN_STORE",
+                          "LABEL_ISSUED"]
+    # and the store's books heard of the money only: no note of a parcel, no units returned yet
+    assert ret.refund_due_at is None
+    assert [(r.received, r.units_back) for r in shop.recorder.records] == [(False, False)]
 
 
 @pytest.mark.parametrize(("lines", "code", "field"), [

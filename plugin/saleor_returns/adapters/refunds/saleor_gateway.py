@@ -7,20 +7,22 @@ for the grant carrying our key and carries on from its status; a retry never gra
 confirms through webhooks (ORDER_REFUNDED, ...: services/saleor_webhooks.py); until then the refund is
 PENDING and the worker's next attempt is this same status look-up.
 
-With another gateway (Stripe) on a Saleor store, GrantRecordingGateway books a granted refund that is
-never sent, so Saleor's books agree with what Stripe paid.
+With another gateway (Stripe) on a Saleor store nothing is granted: a granted refund could be sent to the
+payment app from the Dashboard and pay the same money twice. The write-back books such a refund as an
+order note and in the return's summary (services/saleor_refund_notes.py).
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 from ...domain.refunds import RefundCommand, RefundOutcome, RefundStatus
 from ...ports import GrantLine, GrantPlan  # noqa: F401  (GrantLine: the lines a plan holds)
 from ..saleor.client import SaleorClient
 from ..saleor.errors import SaleorAuthError, SaleorError, SaleorMutationError, SaleorUnavailable
-from ..saleor.markers import RECORDED_ONLY, grant_reason, refund_id_in
+from ..saleor.markers import grant_reason, refund_id_in
 
 log = logging.getLogger(__name__)
 GRANT_STATUS = {"PENDING": RefundStatus.PENDING, "SUCCESS": RefundStatus.SUCCEEDED, "FAILURE": RefundStatus.FAILED}
@@ -58,6 +60,10 @@ class SaleorRefundGateway:
                 transaction = charged_transaction(order, command.psp_reference)
                 if transaction is None:
                     return _failed("no_transaction", f"no charged transaction {command.psp_reference} on the order")
+                failed = failed_grant_to_retry(order, command, transaction)
+                if failed is not None:
+                    return await self._request(client, command, await _adopt(client, command, failed), order,
+                                               ask_again=True)
                 grant = await self._grant(client, command, transaction)
             return await self._request(client, command, grant, order)
         except SaleorUnavailable as exc:
@@ -85,9 +91,9 @@ class SaleorRefundGateway:
         return await _create_grant(client, command.order_id, base)
 
     async def _request(self, client: SaleorClient, command: RefundCommand, grant: dict[str, Any],
-                       order: dict[str, Any]) -> RefundOutcome:
+                       order: dict[str, Any], ask_again: bool = False) -> RefundOutcome:
         status = grant.get("status")
-        if status in GRANT_STATUS:
+        if status in GRANT_STATUS and not (ask_again and status == "FAILURE"):
             return outcome_of(grant)
         transaction = (grant.get("transaction") or {}).get("id") or charged_transaction(order, command.psp_reference)
         try:
@@ -112,44 +118,6 @@ class SaleorRefundGateway:
         return RefundOutcome(RefundStatus.PENDING, psp_reference=grant_id, failure_message=WAITING)
 
 
-class GrantRecordingGateway:
-    """Wraps the gateway that pays (Stripe, simulated): on a Saleor store, a paid refund is also booked
-    as a granted refund that is never sent (its reason says so), so Saleor's books agree."""
-
-    def __init__(self, inner: Any, clients: ClientLookup, plans: PlanLookup | None = None) -> None:
-        self.inner = inner
-        self.clients = clients
-        self.plans = plans
-        self.name = inner.name
-
-    def __getattr__(self, attr: str) -> Any:  # the inner gateway's other abilities (reconciliation, ...)
-        return getattr(self.inner, attr)
-
-    async def refund(self, command: RefundCommand) -> RefundOutcome:
-        outcome = await self.inner.refund(command)
-        if outcome.status is RefundStatus.SUCCEEDED:
-            await self.book(command, outcome)
-        return outcome
-
-    async def book(self, command: RefundCommand, outcome: RefundOutcome) -> None:
-        """Book the paid refund in Saleor once; a failure here never changes the refund (it is paid)."""
-        client = await self.clients(command.tenant)  # None: the tenant is not an installed Saleor store
-        if client is None:
-            return
-        note = f"{RECORDED_ONLY} {self.name} ({outcome.psp_reference}); do not send"
-        try:
-            order = (await client.execute("GrantedRefunds", {"id": command.order_id})).get("order")
-            transaction = charged_transaction(order or {}, command.psp_reference)
-            if order is None or transaction is None or find_grant(order, command) is not None:
-                return
-            await _create_grant(client, command.order_id, {
-                "amount": command.amount.amount, "transactionId": transaction,
-                "reason": grant_reason(command.return_number, command.idempotency_key, note)})
-        except SaleorError as exc:
-            log.warning("could not book the refund in Saleor", extra={"refund_id": command.refund_id,
-                                                                      "tenant": command.tenant, "error": str(exc)})
-
-
 async def _create_grant(client: SaleorClient, order_id: str, grant_input: dict[str, Any]) -> dict[str, Any]:
     payload = await client.mutate("GrantRefund", {"order": order_id, "input": grant_input}, "orderGrantRefundCreate")
     grant = payload.get("grantedRefund")
@@ -157,6 +125,26 @@ async def _create_grant(client: SaleorClient, order_id: str, grant_input: dict[s
         raise SaleorMutationError("orderGrantRefundCreate answered without a granted refund",
                                   operation="GrantRefund")
     return dict(grant)
+
+
+def failed_grant_to_retry(order: dict[str, Any], command: RefundCommand, transaction: str) -> dict[str, Any] | None:
+    """A FAILURE grant of an earlier refund of this return, same transaction and amount: a retry asks again on
+    it instead of granting anew, so Saleor never holds a failed grant staff could send next to the new one."""
+    for grant in order.get("grantedRefunds") or ():
+        if (grant.get("status") == "FAILURE" and refund_id_in(grant.get("reason"))
+                and str(grant.get("reason") or "").startswith(f"Return {command.return_number} (")
+                and (grant.get("transaction") or {}).get("id") == transaction
+                and Decimal(str((grant.get("amount") or {}).get("amount"))) == command.amount.amount):
+            return dict(grant)
+    return None
+
+
+async def _adopt(client: SaleorClient, command: RefundCommand, grant: dict[str, Any]) -> dict[str, Any]:
+    """The failed grant now carries this refund's key (found again by it after a crash), then is asked again."""
+    earlier = refund_id_in(grant.get("reason"))
+    reason = grant_reason(command.return_number, command.idempotency_key, f"retries {earlier}")
+    payload = await client.mutate("UpdateGrantReason", {"id": grant["id"], "reason": reason}, "orderGrantRefundUpdate")
+    return dict(payload.get("grantedRefund") or {**grant, "reason": reason})
 
 
 def find_grant(order: dict[str, Any], command: RefundCommand) -> dict[str, Any] | None:

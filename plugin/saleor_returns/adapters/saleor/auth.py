@@ -2,7 +2,7 @@
 (the app token the Dashboard hands our embedded page: type "thirdparty", our app id, MANAGE_ORDERS).
 
 The signature, expiry, issuer (the store's API URL) and owner are checked here; the key comes from the
-store's JWKS (services/tenants.py fetches and caches it). A refused token says why, never who.
+store's JWKS (adapters/saleor/tenants.py fetches and caches it). A refused token says why, never who.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The GraphQL documents we send to Saleor, loaded by path from graphql/saleor/ (not a Python package).
+"""The GraphQL documents we send to Saleor, loaded by path from graphql/saleor/ (copied into the wheel).
 
 One operation per file, named after the file; fragments it uses sit in the same file. Tests validate
 every file against Saleor's own SDL, so what we send cannot drift from Saleor's schema.
@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 
 from graphql import OperationDefinitionNode, OperationType, parse
+
+from ...bundled import project_path
 
 DOCUMENTS_ENV = "RETURNS_SALEOR_DOCUMENTS"
 
@@ -31,14 +33,15 @@ class Document:
 
 
 def documents_dir() -> Path:
-    """graphql/saleor/ of the checkout this package runs from (or RETURNS_SALEOR_DOCUMENTS)."""
+    """graphql/saleor/ as installed with the package, else of the checkout it runs from (or
+    RETURNS_SALEOR_DOCUMENTS)."""
     if os.environ.get(DOCUMENTS_ENV):
         return Path(os.environ[DOCUMENTS_ENV])
-    for base in (*Path(__file__).resolve().parents, Path.cwd()):
-        candidate = base / "graphql" / "saleor"
-        if (candidate / "ReturnsOrder.graphql").exists():
-            return candidate
-    raise DocumentError(f"graphql/saleor/ not found: run from the project checkout or set {DOCUMENTS_ENV}")
+    found = project_path("graphql", "saleor", "ReturnsOrder.graphql")
+    if found is not None:
+        return found.parent
+    raise DocumentError(f"graphql/saleor/ not found: install the package from a wheel, run from the project "
+                        f"checkout, or set {DOCUMENTS_ENV}")
 
 
 def read_document(path: Path) -> Document:

@@ -1,8 +1,9 @@
 """The app manifest Saleor reads at install (GET /api/manifest): camelCase JSON, absolute URLs.
 
 Mounts and targets are written in upper case: Saleor 3.20-3.22 accept only the enum names, 3.23+
-stores any spelling lower-cased. Extension URLs are relative (APP_PAGE requires it on 3.20) and resolve
-against appUrl; the Dashboard adds the order id (`id`) for the order-details action.
+stores any spelling lower-cased. Extension URLs are relative (APP_PAGE requires it on 3.20): the Dashboard
+frames urlJoin(appUrl, url), so "/" opens appUrl itself (the console), and it adds the order's id as `orderId`
+for the order-details action (`id` is the app's own id).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .documents import webhook_query
 PERMISSIONS = ["MANAGE_ORDERS", "HANDLE_PAYMENTS"]
 REFUND_EVENTS = ["ORDER_REFUNDED", "ORDER_FULLY_REFUNDED", "ORDER_UPDATED"]
 APP_PATH = "/console"
+EXTENSION_URL = "/"  # relative to appUrl: the console itself
 REGISTER_PATH = "/api/register"
 WEBHOOK_PATH = "/api/webhooks/saleor"
 
@@ -40,9 +42,9 @@ def manifest(base_url: str, app_id: str) -> dict[str, Any]:
              "asyncEvents": ["APP_DELETED"], "query": webhook_query("AppDeleted")},
         ],
         "extensions": [
-            {"label": "Returns", "mount": "NAVIGATION_ORDERS", "target": "APP_PAGE", "url": APP_PATH,
-             "permissions": ["MANAGE_ORDERS"]},
+            {"label": "Returns", "mount": "NAVIGATION_ORDERS", "target": "APP_PAGE",
+             "url": EXTENSION_URL, "permissions": ["MANAGE_ORDERS"]},
             {"label": "Returns of this order", "mount": "ORDER_DETAILS_MORE_ACTIONS", "target": "APP_PAGE",
-             "url": APP_PATH, "permissions": ["MANAGE_ORDERS"]},
+             "url": EXTENSION_URL, "permissions": ["MANAGE_ORDERS"]},
         ],
     }

@@ -10,7 +10,8 @@ from typing import Any
 MARKER_PREFIX = "saleor-returns:"
 STARTED, DONE = "started", "done"
 _REFUND_KEY = re.compile(r"saleor-returns-refund-([0-9a-fA-F-]{36})")
-# in the reason of a grant that only records a refund another gateway (Stripe) already paid
+# in the reason of a grant that only records a refund another gateway (Stripe) already paid: made by earlier
+# versions of this app (now such refunds are booked by a note and the summary); still read, never sent
 RECORDED_ONLY = "already refunded through"
 
 
@@ -54,8 +55,10 @@ class Marker:
     refund: str  # "12.00 USD"
     lines: list[MarkerLine] = field(default_factory=list)
     tracking: str | None = None
-    steps: dict[str, str] = field(default_factory=dict)  # products / note → started | done
+    steps: dict[str, str] = field(default_factory=dict)  # products / note → started | done; refund:<id> → status
     v: int = 1
+    # our refunds as paid or failed: {id, gateway, status, amount, payment, reference} (strings)
+    refunds: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
@@ -72,9 +75,15 @@ class Marker:
             return cls(number=str(data["number"]), status=str(data.get("status") or ""),
                        resolution=data.get("resolution"), refund=str(data.get("refund") or ""), lines=lines,
                        tracking=data.get("tracking"),
-                       steps={str(k): str(v) for k, v in (data.get("steps") or {}).items()})
+                       steps={str(k): str(v) for k, v in (data.get("steps") or {}).items()},
+                       refunds=[{str(k): str(v) for k, v in r.items()} for r in data.get("refunds") or ()
+                                if isinstance(r, dict)])
         except (ValueError, KeyError, TypeError):
             return None
+
+    def booked_elsewhere(self) -> list[dict[str, str]]:
+        """Refunds paid outside Saleor's payment apps (Stripe directly) that this return booked in Saleor."""
+        return [r for r in self.refunds if r.get("gateway") != "saleor" and r.get("status") == "SUCCEEDED"]
 
     def returned_in_saleor(self) -> bool:
         """Whether our units may already sit in a RETURNED fulfillment (the step ran, or may have)."""

@@ -17,6 +17,7 @@ from .markers import MARKER_PREFIX, Marker, recorded_only, refund_id_in
 
 log = logging.getLogger(__name__)
 SHIPPED = "FULFILLED"  # units still with the customer; RETURNED ones come back through ours (markers)
+RETURN_WAREHOUSE_KEY = "returns.warehouse"  # channel metadata: the slug of the warehouse returns go to
 GRANT_COUNTS = frozenset({"PENDING", "SUCCESS"})  # our granted refunds Saleor already counts as refunded
 
 
@@ -76,7 +77,7 @@ def order_from(raw: dict[str, Any], channel: Channel) -> Order:
         created_at=parse_datetime(raw["created"]), user_email=(raw.get("userEmail") or user.get("email") or ""),
         lines=tuple(_line(line, currency) for line in raw.get("lines") or ()),
         fulfillments=_fulfillments(raw, markers),
-        payments=_payments(raw, currency),
+        payments=_payments(raw, currency, markers),
         shipping_price=money((raw.get("shippingPrice") or {}).get("gross"), currency),
         user_id=user.get("id"), shipping_address=address(raw.get("shippingAddress")),
         metadata={m["key"]: m["value"] for m in raw.get("metadata") or ()})
@@ -138,16 +139,21 @@ def _fulfillments(raw: dict[str, Any], markers: list[Marker]) -> tuple[Fulfillme
     return tuple(out)
 
 
-def _payments(raw: dict[str, Any], currency: str) -> tuple[Payment, ...]:
+def _payments(raw: dict[str, Any], currency: str, markers: list[Marker]) -> tuple[Payment, ...]:
     """One payment per charged transaction. Saleor's chargedAmount is what is still charged (refunds, also
     pending ones, are taken off it), so what was charged is charged + refunded + refund pending; `refunded`
     is what was refunded outside this app: refunded + pending minus our own granted refunds."""
     ours: dict[str, Money] = defaultdict(lambda: Money.zero(currency))
     for grant in raw.get("grantedRefunds") or ():
         transaction = (grant.get("transaction") or {}).get("id")
-        counted = grant.get("status") in GRANT_COUNTS or recorded_only(grant.get("reason"))
+        counted = grant.get("status") in GRANT_COUNTS or recorded_only(grant.get("reason"))  # (older versions)
         if transaction and counted and refund_id_in(grant.get("reason")):
             ours[transaction] = ours[transaction] + money(grant.get("amount"), currency)
+    for marker in markers:  # paid through Stripe directly, booked in our summary: its payment app may report it
+        for booked in marker.booked_elsewhere():
+            if booked.get("payment") and booked.get("amount"):
+                paid = Money(Decimal(booked["amount"]), booked.get("currency") or currency)
+                ours[booked["payment"]] = ours[booked["payment"]] + paid
     out = []
     for t in raw.get("transactions") or ():
         refunded = money(t.get("refundedAmount"), currency) + money(t.get("refundPendingAmount"), currency)

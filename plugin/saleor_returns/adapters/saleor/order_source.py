@@ -8,14 +8,31 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from ...domain.order import Address, Channel, Order
-from ...ports import UpstreamUnavailable
+from ...ports import LABEL_RETURN_ADDRESS, LabelError, UpstreamUnavailable
 from ...saleor_settings import SaleorSettings
 from .client import SaleorClient
 from .errors import SaleorError, SaleorUnavailable
-from .order_mapping import ChannelInfo, channel_info, is_global_id, order_from
+from .order_mapping import RETURN_WAREHOUSE_KEY, ChannelInfo, channel_info, is_global_id, order_from
 
 log = logging.getLogger(__name__)
 MAX_PAGE = 100  # Saleor lists at most 100 objects per query
+
+# countries that use no postal codes (common ones; elsewhere a missing one is refused, carriers need it)
+NO_POSTAL_CODE = frozenset({"AE", "AG", "AO", "AW", "BF", "BI", "BJ", "BO", "BS", "BW", "BZ", "CD", "CF", "CG", "CI",
+                            "CK", "CM", "DJ", "DM", "ER", "FJ", "GA", "GD", "GH", "GM", "GQ", "GY", "HK", "KI", "KM",
+                            "KN", "KP", "LY", "ML", "MO", "MR", "MW", "NR", "NU", "QA", "RW", "SB", "SC", "SL", "SR",
+                            "ST", "SY", "TF", "TG", "TK", "TL", "TO", "TV", "UG", "VU", "YE", "ZW"})
+
+
+def missing_address_fields(address: Address) -> list[str]:
+    """What a carrier needs and the address lacks: street, city, postal code (where the country has them),
+    country."""
+    missing = [label for label, value in (("street", address.street), ("city", address.city)) if not value.strip()]
+    if not address.postal_code.strip() and address.country.upper() not in NO_POSTAL_CODE:
+        missing.append("postal code")
+    if not address.country.strip():
+        missing.append("country")
+    return missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +82,17 @@ class SaleorOrderSource:
 
     def return_address(self, channel_slug: str) -> Address:
         """The channel's return warehouse (channel metadata "returns.warehouse", else its first warehouse).
-        Known once the channel or one of its orders was read. Raises KeyError otherwise."""
+        Known once the channel or one of its orders was read. Raises KeyError otherwise, and LabelError
+        when the warehouse has no address a carrier could deliver to (no label is better than a wrong one)."""
         info = self._channels.get(channel_slug)
         if info is None or info.return_address is None:
             raise KeyError(f"no return warehouse known for channel {channel_slug!r}")
+        missing = missing_address_fields(info.return_address)
+        if missing:
+            raise LabelError(f"the return warehouse {info.return_address.name or '(no name)'!r} of channel "
+                             f"{channel_slug!r} has no {', '.join(missing)}: add them to the warehouse in Saleor, "
+                             f"or name a warehouse that has them (its slug) in the channel's metadata key "
+                             f"{RETURN_WAREHOUSE_KEY!r}", retryable=False, code=LABEL_RETURN_ADDRESS)
         return info.return_address
 
     async def order_by_number(self, number: str) -> OrderRef | None:

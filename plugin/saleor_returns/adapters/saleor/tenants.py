@@ -247,12 +247,10 @@ def _utcnow() -> datetime:  # the JWKS timestamp is bookkeeping, not a business 
     return datetime.now(UTC)
 
 
-def attach_saleor(deps: Deps, *, wrap_gateway: bool) -> SaleorTenants:
-    """Wire the installed Saleor instances into `deps`: tenants, write-backs, and refunds through Saleor
-    (RETURNS_REFUND_GATEWAY=saleor) or, with a gateway chosen by the settings, its refunds booked in Saleor."""
-    from ...services.saleor_refunds import grant_plans
+def attach_saleor(deps: Deps) -> SaleorTenants:
+    """Wire the installed Saleor instances into `deps`: tenants, write-backs (which also book refunds paid by
+    another gateway), and refunds through Saleor (RETURNS_REFUND_GATEWAY=saleor)."""
     from ..refunds.directory import Gateways
-    from ..refunds.saleor_gateway import GrantRecordingGateway, SaleorRefundGateway
     from .writeback import SaleorWriteback
 
     tenants = SaleorTenants(deps.uow, deps.settings)  # type: ignore[arg-type]
@@ -260,13 +258,21 @@ def attach_saleor(deps: Deps, *, wrap_gateway: bool) -> SaleorTenants:
     deps.recorder = SaleorWriteback(tenants)
     gateways = deps.refunds
     assert isinstance(gateways, Gateways)
-    for name, gateway in list(gateways.all().items()):
-        if isinstance(gateway, SaleorRefundGateway):
-            if gateway.clients is None:
-                gateway.wire(tenants.client_for, grant_plans(deps.uow))
-        elif wrap_gateway:
-            gateways.replace(name, GrantRecordingGateway(gateway, tenants.client_for, grant_plans(deps.uow)))
+    for gateway in gateways.all().values():
+        wire_gateway(deps, gateway)
     return tenants
+
+
+def wire_gateway(deps: Deps, gateway: Any) -> Any:
+    """A gateway connected to the installed stores: the Saleor gateway to their payment apps. Any other one
+    pays by itself; what it paid is booked in the store's Saleor by the write-back (a note and the return's
+    summary, adapters/saleor/refund_notes.py), never as a granted refund staff could send again."""
+    from ...services.saleor_refunds import grant_plans
+    from ..refunds.saleor_gateway import SaleorRefundGateway
+
+    if isinstance(gateway, SaleorRefundGateway) and gateway.clients is None:
+        gateway.wire(deps.saleor.client_for, grant_plans(deps.uow))
+    return gateway
 
 
 class NoStandaloneOrders:

@@ -2,8 +2,9 @@
 
 Refused, with nothing changed: an unknown or removed store, a missing or wrong signature (JWS RS256,
 detached payload, checked against the store's JWKS, re-fetched once for an unknown key), a body that
-is not an event of ours, one issued too long ago, and a body already applied (a replay). Handlers are
-idempotent: a refund only moves from PENDING, an installation is only deactivated once.
+is not an event of ours, and one issued too long ago. A body already applied (Saleor delivers again when our
+answer was late or lost; a replay is the same bytes) is acknowledged and not applied again. Handlers are
+idempotent too: a refund only moves from PENDING, an installation is only deactivated once.
 """
 from __future__ import annotations
 
@@ -41,10 +42,11 @@ class WebhookResult:
     refunds_confirmed: int = 0
     uninstalled: bool = False
     recorded: list[str] = field(default_factory=list)
+    duplicate: bool = False  # applied before: acknowledged, nothing done
 
     def as_json(self) -> dict[str, Any]:
         return {"status": "ok", "event": self.event, "refundsConfirmed": self.refunds_confirmed,
-                "uninstalled": self.uninstalled}
+                "uninstalled": self.uninstalled, "duplicate": self.duplicate}
 
 
 def wall_clock() -> datetime:
@@ -53,7 +55,8 @@ def wall_clock() -> datetime:
 
 
 async def receive(base: Deps, headers: Mapping[str, str], body: bytes, now: datetime | None = None) -> WebhookResult:
-    """Verify one delivery and apply it once. Raises WebhookRefused (nothing changed)."""
+    """Verify one delivery and apply it once (a repeat is acknowledged as a duplicate). Raises WebhookRefused
+    (nothing changed)."""
     tenants = base.saleor
     installation = await tenants.installation(headers.get("saleor-api-url"))
     if installation is None:
@@ -64,7 +67,9 @@ async def receive(base: Deps, headers: Mapping[str, str], body: bytes, now: date
     digest = hashlib.sha256(body).hexdigest()
     async with base.uow(readonly=True) as tx:
         if await tx.installations.delivery_seen(installation.api_url, digest):
-            raise WebhookRefused("REPLAYED", "this delivery was already applied", 409)
+            log.info("saleor webhook delivered again: already applied", extra={
+                "api_url": installation.api_url, "event": payload["__typename"]})
+            return WebhookResult(str(payload["__typename"]), duplicate=True)
     deps = await tenants.deps_for(base, installation.api_url) or base.for_tenant(installation.api_url, base.orders)
     result = await _apply(deps, installation, payload)
     async with base.uow() as tx:

@@ -1,6 +1,8 @@
 """Write-backs: a return shows up in Saleor when a shipped-back parcel is received or a keep-item return is
-approved — the units as returned (orderFulfillmentReturnProducts, refund: false, with reasons), a note
-with the return number, resolution and tracking, and a short summary in the order's private metadata.
+approved — a note with the return number, resolution, tracking and the refund's real state, the units as
+returned (orderFulfillmentReturnProducts, refund: false, with reasons: on receipt, and for keep-item returns
+once the money is back), a note for each later refund outcome, and a short summary in the order's private
+metadata (refund_notes.py has the money's words).
 
 Each step is idempotent: the summary (private metadata key saleor-returns:<number>) is also the
 marker of what is done; it is read first, marked "started" before the one step that must not run
@@ -17,6 +19,7 @@ from ...ports import ReturnRecord, StoreRecordError, UpstreamUnavailable
 from .client import SaleorClient
 from .errors import SaleorError, SaleorUnavailable
 from .markers import DONE, STARTED, Marker, MarkerLine, marker_key
+from .refund_notes import NOTED, marker_refunds, refund_note, refund_state, refund_step, refund_tag
 
 log = logging.getLogger(__name__)
 RETURNED_STATUSES = frozenset({"RETURNED", "REFUNDED_AND_RETURNED"})
@@ -27,7 +30,7 @@ class SaleorWriteback:
     """The StoreRecorder of Saleor stores (ports.StoreRecorder); other tenants are left alone."""
 
     def __init__(self, tenants: Any) -> None:
-        self.tenants = tenants  # services.tenants.SaleorTenants
+        self.tenants = tenants  # adapters/saleor/tenants.py SaleorTenants
 
     def handles(self, tenant: str) -> bool:
         return tenant.startswith(("http://", "https://"))  # Saleor tenants are keyed by their API URL
@@ -55,13 +58,25 @@ class SaleorWriteback:
         marker = Marker.from_json(stored) or Marker(record.number, record.status, record.resolution, "")
         marker.status, marker.resolution = record.status, record.resolution
         marker.refund, marker.tracking = str(record.refund_total), record.tracking_number
-        done = await self._products(client, record, state, marker, installation.supports(REASONS_SINCE))
-        if marker.steps.get("note") != DONE:
+        marker.refunds = marker_refunds(record)
+        done: list[str] = []
+        if record.units_back:
+            done += await self._products(client, record, state, marker, installation.supports(REASONS_SINCE))
+        if record.received and marker.steps.get("note") != DONE:
             if not _has_note(state, record.number):
-                await client.mutate("OrderNoteAdd", {"order": record.order_id, "message": note_for(record)},
-                                    "orderNoteAdd")
+                await _note(client, record, note_for(record))
                 done.append("note")
+                for refund in record.refunds:  # the note just told these outcomes
+                    if refund.status in NOTED:
+                        marker.steps[refund_step(refund)] = refund.status
             marker.steps["note"] = DONE
+        for refund in record.refunds:  # a later success or failure: its own note, once per outcome
+            if refund.status not in NOTED or marker.steps.get(refund_step(refund)) == refund.status:
+                continue
+            if not _has_tagged_note(state, refund_tag(refund)):
+                await _note(client, record, refund_note(record, refund))
+                done.append(f"refund {refund.status.lower()} note")
+            marker.steps[refund_step(refund)] = refund.status
         if marker.to_json() != stored:
             await _save(client, record, marker)
             done.append("summary")
@@ -125,16 +140,25 @@ def note_for(record: ReturnRecord) -> str:
     how = "the shopper keeps the items" if record.resolution == Resolution.KEEP_ITEM.value else "parcel received"
     lines = "; ".join(f"{ln.quantity} × {ln.product_name} ({ln.reason}{': ' + ln.comment if ln.comment else ''})"
                       for ln in record.lines)
-    text = f"Return {record.number}: {how}. {lines}. Refund {record.refund_total}."
+    text = f"Return {record.number}: {how}. {lines}. {refund_state(record)}"
     if record.tracking_number:
         text += f" Label {record.carrier or ''} {record.tracking_number}.".replace("  ", " ")
     return text + " (saleor-returns)"
 
 
+async def _note(client: SaleorClient, record: ReturnRecord, message: str) -> None:
+    await client.mutate("OrderNoteAdd", {"order": record.order_id, "message": message}, "orderNoteAdd")
+
+
+def _has_tagged_note(state: dict[str, Any], tag: str) -> bool:
+    return any(e.get("type") == "NOTE_ADDED" and tag in str(e.get("message") or "") for e in state.get("events") or ())
+
+
 def _has_note(state: dict[str, Any], number: str) -> bool:
+    """The return's own note (refund outcome notes start with the return number too, but end with a tag)."""
     prefix = f"Return {number}:"
     return any(e.get("type") == "NOTE_ADDED" and str(e.get("message") or "").startswith(prefix)
-               for e in state.get("events") or ())
+               and "(saleor-returns refund " not in str(e.get("message") or "") for e in state.get("events") or ())
 
 
 def _already_returned(state: dict[str, Any], marker: Marker) -> bool:

@@ -141,9 +141,13 @@ function shell(mode) {
   else route();
 }
 
-/** Opened from an order's "more actions" in the Dashboard: ?id= is that order's global id ("Order:<uuid>"). */
+/** Opened from an order's "more actions" in the Dashboard: ?orderId= is that order's id (the Dashboard's own
+ * ?id= is the app's id). Older links that put the order in ?id= ("Order:<uuid>" in base64) still work. */
 function orderFromDashboard() {
-  const id = new URLSearchParams(window.location.search).get("id") || "";
+  const params = new URLSearchParams(window.location.search);
+  const order = (params.get("orderId") || "").trim();
+  if (order) return order;
+  const id = params.get("id") || "";
   try {
     return window.atob(id).startsWith("Order:") ? id : null;
   } catch {

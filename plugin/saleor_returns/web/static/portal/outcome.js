@@ -38,12 +38,12 @@ export function outcome(ret, policy, email, { level = "h1" } = {}) {
 }
 
 function keepItem(ret, title) {
-  const refund = ret.refunds[0];
-  const failed = ret.status === "REFUND_FAILED" || (refund && refund.status === "FAILED");
-  const pending = !refund || refund.status === "PENDING" || refund.status === "REQUIRES_ACTION";
-  const lead = failed ? t("outcome.keepFailed") : pending ? t("outcome.keepPending") : t("outcome.keepDone");
-  return h("div", { class: "outcome alert success", "data-outcome": "keep-item" },
-    title(t("outcome.keepTitle")),
+  // The refund's real state: with some payment apps it is still on its way when the answer comes.
+  const refunded = ret.status === "REFUNDED" || ret.status === "CLOSED";
+  const failed = !refunded && ret.status === "REFUND_FAILED";
+  const lead = failed ? t("outcome.keepFailed") : refunded ? t("outcome.keepDone") : t("outcome.keepPending");
+  return h("div", { class: `outcome alert${refunded ? " success" : ""}`, "data-outcome": "keep-item" },
+    title(refunded ? t("outcome.keepTitle") : t("outcome.keepPendingTitle")),
     h("p", { class: "amount" }, money(ret.refundTotal)),
     h("p", {}, lead),
     h("p", {}, t("outcome.keepNothingToSend")));
