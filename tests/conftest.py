@@ -15,6 +15,7 @@ from saleor_returns.adapters.demo.orders_file import DemoStore, load_demo_store
 from saleor_returns.adapters.refunds.simulated import SimulatedRefundGateway
 from saleor_returns.bootstrap import migrate
 from saleor_returns.settings import Settings
+from saleor_returns.traffic_settings import RateLimits
 from support.app_runner import RunningApp, running_app
 from support.clock import FrozenClock
 from support.constants import ADMIN_TOKEN, EXAMPLES, OWNER_TOKEN, ROOT  # noqa: F401  (re-exported)
@@ -86,8 +87,10 @@ def gateway() -> SimulatedRefundGateway:
 
 @pytest.fixture
 def settings(empty_db: str) -> Settings:
+    # the rate limits stay on, raised so far that no test (all from 127.0.0.1) meets them; the tests of the
+    # limits themselves set their own (tests/api/test_rate_limits.py)
     return Settings(database_url=empty_db, admin_token=ADMIN_TOKEN, owner_token=OWNER_TOKEN,
-                    secret_key="test-secret-key", tenant="demo")
+                    secret_key="test-secret-key", tenant="demo", rate_limits=RateLimits.generous())
 
 
 @pytest.fixture

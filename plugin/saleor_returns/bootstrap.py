@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,9 @@ from .adapters.refunds.directory import Gateways
 from .adapters.refunds.simulated import SimulatedRefundGateway
 from .adapters.refunds.stripe_gateway import StripeRefundGateway
 from .ports import Clock, LabelCarrier, OrderSource, RefundGateway, UnitOfWork
+from .ports.mail import Mailer, StoreIdentity
 from .services.context import Deps, SystemClock
+from .services.mail_room import MailRoom
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,29 +34,72 @@ class Wiring:
         gateways = self.deps.refunds
         if isinstance(gateways, Gateways):
             await gateways.close()  # the gateways built for pending refunds of another gateway
+        if self.deps.mail is not None:
+            await self.deps.mail.courier.drain()  # messages handed to the fast path are tried before the engine goes
         if self.deps.saleor is not None:
             await self.deps.saleor.close()
         await self.engine.dispose()
 
 
 def build(settings: Settings, orders: OrderSource, *, refunds: RefundGateway | None = None,
-          carrier: LabelCarrier | None = None, clock: Clock | None = None) -> Wiring:
+          carrier: LabelCarrier | None = None, clock: Clock | None = None, mailer: Mailer | None = None) -> Wiring:
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     clock = clock or SystemClock()
 
+    room = mail_room(settings, mailer)
+
+    from .adapters.memory.replay import replay_ports
+
     def uow(readonly: bool = False) -> UnitOfWork:
-        return SqlUnitOfWork(sessions, engine, readonly=readonly)
+        return SqlUnitOfWork(sessions, engine, readonly=readonly, staff=settings.email.staff_emails,
+                             after_commit=room.courier.soon)
 
     deps = Deps(uow=uow, orders=orders, refunds=Gateways(refunds or refund_gateway(settings),
                                                      build=lambda name: other_gateway(settings, deps, name)),
                 carriers=carriers_of(carrier) if carrier is not None else label_carrier(settings, clock),
-                clock=clock, settings=settings)
+                clock=clock, settings=settings, mail=room, replay=replay_ports)
     from .adapters.saleor.tenants import attach_saleor
 
     tenants = attach_saleor(deps)  # the installed Saleor instances
     deps.stores = StoreDirectory(settings.tenant, orders, tenants)
+    wire_mail(deps, tenants)
     return Wiring(deps, engine)
+
+
+def mail_room(settings: Settings, mailer: Mailer | None = None) -> MailRoom:
+    """E-mail: SMTP when RETURNS_SMTP_URL is set, else nothing leaves (messages are HELD); Jinja2 letters."""
+    from urllib.parse import urlsplit
+
+    from .adapters.mail.letters import JinjaLetters
+    from .adapters.mail.smtp import NoMailServer, SmtpMailer, SmtpServer
+    from .web.mail_links import PublicLinks
+
+    host = urlsplit(settings.public_url).hostname or "saleor-returns.invalid"
+    if mailer is None:
+        url = settings.email.smtp_url
+        mailer = SmtpMailer(SmtpServer.parse(url), domain=host) if url else NoMailServer(domain=host)
+    name, address = settings.email.sender
+    return MailRoom(mailer=mailer, letters=JinjaLetters(), links=PublicLinks(settings.public_url, settings.secret_key),
+                    identities=_NoIdentities(), sender_address=address, sender_name=name,
+                    store_name=name or "Returns", label_link_ttl=timedelta(seconds=settings.label_link_ttl_seconds))
+
+
+def wire_mail(deps: Deps, saleor: Any = None) -> None:
+    """The stores' identities (Saleor's shop) and the fast path: messages committed are sent at once, when
+    they can leave at all (without a mail server the worker keeps them)."""
+    from .adapters.mail.identities import StoreIdentityDirectory
+    from .services.mail_delivery import deliver_due
+
+    room = deps.mail
+    if room is None:
+        return
+    room.identities = StoreIdentityDirectory(saleor)
+    if room.mailer.configured:
+        async def send(ids: Sequence[str]) -> object:
+            return await deliver_due(deps, len(ids), ids)
+
+        room.courier.send = send
 
 
 def carriers_of(carrier: LabelCarrier) -> CarrierRouter:
@@ -146,19 +193,32 @@ def migrate(database_url: str) -> None:
 
 def in_memory(settings: Settings, orders: OrderSource, *, refunds: RefundGateway | None = None,
               carrier: LabelCarrier | None = None, clock: Clock | None = None, recorder: Any = None,
-              db: Any = None) -> Deps:
+              db: Any = None, mailer: Mailer | None = None) -> Deps:
     """The same services on in-memory persistence and providers: service tests, and replays that must write
     nothing durable and call nobody (adapters/memory)."""
     from .adapters.memory.providers import MemoryCarrier
+    from .adapters.memory.replay import replay_ports
     from .adapters.memory.uow import MemoryDatabase
 
     database = db or MemoryDatabase()
     clock = clock or SystemClock()
+    database.mail.staff = settings.email.staff_emails
     deps = Deps(uow=database.uow, orders=orders, refunds=Gateways(refunds or SimulatedRefundGateway()),
                 carriers=carriers_of(carrier or MemoryCarrier(clock=clock)), clock=clock, settings=settings,
-                recorder=recorder)
+                recorder=recorder, mail=mail_room(settings, mailer) if mailer is not None else None,
+                replay=replay_ports)
     deps.stores = StoreDirectory(settings.tenant, orders, _NoOtherStores())
+    if deps.mail is not None:  # the fast path only where a test asks for e-mail (it drains it: courier.drain)
+        wire_mail(deps)
+        database.mail.after_commit = deps.mail.courier.soon
     return deps
+
+
+class _NoIdentities:
+    """Until wire_mail: no store names its own sender."""
+
+    async def identity(self, tenant: str) -> StoreIdentity:
+        return StoreIdentity()
 
 
 class _NoOtherStores:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ from . import __version__
 if TYPE_CHECKING:
     from .settings import Settings
 
+DEMO_MAIL_FROM = "Saleor Demo Store <returns@demo.example>"
 DESCRIPTION = """Self-service returns for Saleor stores.
 
 Start here:  saleor-returns demo
@@ -44,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
     demo.add_argument("--orders", type=Path, help="demo orders file (default: examples/demo-orders.json)")
     demo.add_argument("--policy", type=Path, help="policy file, per channel (default: examples/policy.json)")
+    demo.add_argument("--history", type=Path, help="a quarter of past returns to seed at first start, for the policy "
+                                                   "preview and insights (default: examples/demo-history.json)")
+    demo.add_argument("--no-history", action="store_true", help="start without past returns")
     demo.add_argument("--db", type=Path, default=Path("saleor-returns-demo.sqlite3"),
                       help="SQLite file (default: %(default)s; DATABASE_URL wins when set)")
     demo.add_argument("--admin-token", help="staff token (default: RETURNS_ADMIN_TOKEN, else a new random one)")
@@ -65,9 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="bring the database schema up to date (alembic upgrade head)",
                    description="Apply every migration in migrations/ to DATABASE_URL.")
 
-    worker = sub.add_parser("worker", help="finish refunds left pending (crash, outage, rate limit); many replicas "
-                                           "allowed", description="Claim due PENDING refunds and call the gateway "
-                            "again with their own idempotency key; give up after RETURNS_REFUND_GIVE_UP_AFTER.")
+    worker = sub.add_parser("worker", help="finish refunds left pending (crash, outage, rate limit) and send the "
+                                           "e-mail outbox; many replicas allowed",
+                            description="Claim due PENDING refunds and call the gateway again with their own "
+                            "idempotency key (give up after RETURNS_REFUND_GIVE_UP_AFTER); buy, expire and void "
+                            "labels; write returns back into Saleor; send due e-mails and remind of expiring labels.")
     worker.add_argument("--once", action="store_true", help="one pass over what is due, then exit (cron, tests)")
     worker.add_argument("--interval", type=float, default=5.0, help="seconds between passes when idle (default: "
                                                                     "%(default)s)")
@@ -82,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     from .cli_labels import add_labels_parser
 
     add_labels_parser(sub)  # saleor-returns labels run|expire|retry (cli_labels.py)
+    from .cli_keys import add_keys_parser
+
+    add_keys_parser(sub)  # saleor-returns rotate-keys (cli_keys.py)
+
+    from .cli_insight import add_insight_parsers
+
+    add_insight_parsers(sub)  # saleor-returns simulate | report (cli_insight.py)
 
     export = sub.add_parser("export-schema", help="print or write our GraphQL SDL",
                             description="Write the GraphQL schema (SDL) served at /graphql.")
@@ -99,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"demo": cmd_demo, "serve": cmd_serve, "migrate": cmd_migrate, "worker": cmd_worker,
                 "reconcile": cmd_reconcile, "export-schema": cmd_export_schema,
-                "labels": _cmd_labels}[args.command](args)
+                "labels": _cmd_labels, "rotate-keys": _cmd_rotate_keys, "simulate": _cmd_simulate,
+                "report": _cmd_report}[args.command](args)
     except KeyboardInterrupt:
         return 130
     except UserFacingError as err:
@@ -111,6 +126,24 @@ def _cmd_labels(args: argparse.Namespace) -> int:
     from .cli_labels import cmd_labels
 
     return cmd_labels(args)
+
+
+def _cmd_rotate_keys(args: argparse.Namespace) -> int:
+    from .cli_keys import cmd_rotate_keys
+
+    return cmd_rotate_keys(args)
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from .cli_insight import cmd_simulate
+
+    return cmd_simulate(args)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .cli_insight import cmd_report
+
+    return cmd_report(args)
 
 
 class UserFacingError(Exception):
@@ -182,11 +215,12 @@ def _load_policies(path: Path | None) -> dict:
         data = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as err:
         raise UserFacingError(f"cannot read the policy file {path}: {err}") from err
-    from .domain.policy import PolicyError, policy_from_dict
+    from .domain.policy import PolicyError
+    from .domain.policy_bounds import policy_for_saving
 
     for slug, policy in data.items():
         try:
-            policy_from_dict(policy)
+            policy_for_saving(policy)
         except PolicyError as err:
             raise UserFacingError(f"{path}: channel {slug}: {err}") from err
     return data
@@ -211,17 +245,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = load_settings(database_url=db_url, admin_token=args.admin_token or os.environ.get("RETURNS_ADMIN_TOKEN"),
                              public_url=f"http://{args.host}:{args.port}", log_format=os.environ.get(
                                  "RETURNS_LOG_FORMAT", "text"), refund_gateway=args.refunds)
+    if not os.environ.get("RETURNS_MAIL_FROM"):  # the demo store signs its e-mails with its own name
+        settings = dataclasses.replace(settings, email=dataclasses.replace(settings.email, mail_from=DEMO_MAIL_FROM))
     configure(settings.log_level, settings.log_format)
     configure_quiet()
     store = _load_store(orders_path)
     policies = _load_policies(policy_path)
+    store, history = _with_history(args, store)
     migrate(settings.database_url)
     source = DemoOrderSource(store)
 
     async def _seed() -> None:
+        from .demo_seed import seed_demo_history
+
         wiring = build(settings, source)
         try:
             await seed_demo(wiring.deps, policies, store.returns)
+            if history is not None:
+                print("seeding a quarter of past returns (first start only) ...", file=sys.stderr, flush=True)
+                made = await seed_demo_history(wiring.deps, store, history, policies)
+                print(f"  {made} past returns seeded" if made else "  seeded at an earlier start", file=sys.stderr)
         finally:
             await wiring.close()
 
@@ -231,6 +274,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     uvicorn.run(create_app(wiring.deps, background_work=True), host=args.host, port=args.port, log_config=None,
                 access_log=False)
     return 0
+
+
+def _with_history(args: argparse.Namespace, store):  # type: ignore[no-untyped-def]
+    """The store with the history's orders, and the history (None: --no-history, or no file)."""
+    from .adapters.demo.entries import DemoStoreError
+    from .demo_seed import with_history
+
+    path = args.history or (project_file("examples", "demo-history.json") if args.orders is None else None)
+    if args.no_history or path is None:
+        return store, None
+    try:
+        return with_history(store, path, datetime.now(UTC))
+    except DemoStoreError as err:
+        raise UserFacingError(f"cannot load the history file: {err}") from err
 
 
 def _print_demo_banner(settings, orders_path: Path, store) -> None:
@@ -250,6 +307,7 @@ saleor-returns {__version__} demo
   health      {base}/healthz
   admin token {settings.admin_token}   (staff: Authorization: Bearer <token>)
   refunds     {settings.refund_gateway}{_stripe_banner(settings)}
+  e-mail      {_mail_banner(settings)}
 
 Try:
   curl -s {base}/graphql -H 'content-type: application/json' -d '{body}'
@@ -288,6 +346,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     uvicorn.run("saleor_returns.web.factory:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_config=None, access_log=False)
     return 0
+
+
+def _mail_banner(settings) -> str:
+    if not settings.email.smtp_url:
+        return "none leave this machine (RETURNS_SMTP_URL unset): the console's Messages show what would be sent"
+    staff = ", ".join(settings.email.staff_emails) or "nobody (RETURNS_STAFF_EMAILS)"
+    return f"{settings.email.smtp_shown} from {settings.email.mail_from}; reviews to {staff}"
 
 
 def _stripe_banner(settings) -> str:

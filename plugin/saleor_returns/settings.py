@@ -14,7 +14,15 @@ from .domain.goodwill_defaults import default_daily_budget
 from .domain.money import Money, parse_amounts
 from .durations import EXAMPLES as DURATION_EXAMPLES
 from .durations import read_duration
+from .email_settings import EmailSettings, EmailSettingsError
 from .saleor_settings import SaleorSettings, SaleorSettingsError
+from .traffic_settings import (
+    RateLimits,
+    RequestLimits,
+    TrafficSettingsError,
+    rate_limits_from_env,
+    request_limits_from_env,
+)
 
 DEFAULT_DB = "sqlite+aiosqlite:///./saleor-returns.sqlite3"
 REFUND_GATEWAYS = ("simulated", "stripe", "saleor")
@@ -59,15 +67,19 @@ class Settings:
     stripe_max_network_retries: int = 2
     refund_give_up_after: timedelta = timedelta(hours=24)  # retryable failures end in FAILED after this
     refund_lease: timedelta = timedelta(minutes=5)  # an in-flight or claimed refund is left alone this long
+    insight_retention: timedelta = timedelta(days=366)  # how far back simulations and analytics may look
     label_carrier: str = "local"
     label_link_ttl_seconds: int = 7 * 24 * 3600
     label_valid_days: int = 30
     carriers: CarrierSettings = field(default_factory=CarrierSettings)  # carrier_settings.py
     saleor: SaleorSettings = field(default_factory=SaleorSettings)  # saleor_settings.py (the Saleor App)
+    email: EmailSettings = field(default_factory=EmailSettings)  # email_settings.py (RETURNS_SMTP_URL, ...)
     goodwill_daily: tuple[Money, ...] = ()
     staff_tokens: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (name, token): one budget each
     store_name: str | None = None  # the standalone store's name in the portal (RETURNS_STORE_NAME)
     cors_origins: tuple[str, ...] = ()  # storefront origins allowed to call /graphql from the browser
+    limits: RequestLimits = field(default_factory=RequestLimits)  # traffic_settings.py: sizes refused up front
+    rate_limits: RateLimits = field(default_factory=RateLimits)  # traffic_settings.py: guessing slowed down
     log_level: str = "INFO"
     log_format: str = "json"  # or "text"
 
@@ -96,7 +108,8 @@ class Settings:
                     raise SettingsError(f"{var} must be a whole number, got {e[var]!r}") from exc
         kwargs.update(_stripe_numbers(e))
         for var, attr in {"RETURNS_REFUND_GIVE_UP_AFTER": "refund_give_up_after",
-                          "RETURNS_REFUND_LEASE": "refund_lease"}.items():
+                          "RETURNS_REFUND_LEASE": "refund_lease",
+                          "RETURNS_INSIGHT_RETENTION": "insight_retention"}.items():
             if e.get(var):
                 kwargs[attr] = parse_duration(var, e[var])
         if e.get("RETURNS_GOODWILL_DAILY"):
@@ -116,6 +129,12 @@ class Settings:
             kwargs["saleor"] = SaleorSettings.from_env(e)
         except SaleorSettingsError as exc:
             raise SettingsError(str(exc)) from exc
+        try:
+            kwargs["email"] = EmailSettings.from_env(e)
+            kwargs["limits"] = request_limits_from_env(e)
+            kwargs["rate_limits"] = rate_limits_from_env(e)
+        except (EmailSettingsError, TrafficSettingsError) as exc:
+            raise SettingsError(str(exc)) from exc
         kwargs.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**kwargs)  # type: ignore[arg-type]
         settings.check()
@@ -128,7 +147,8 @@ class Settings:
         if self.refund_gateway == "stripe":
             self.check_stripe()
         for name, value in (("RETURNS_REFUND_GIVE_UP_AFTER", self.refund_give_up_after),
-                            ("RETURNS_REFUND_LEASE", self.refund_lease)):
+                            ("RETURNS_REFUND_LEASE", self.refund_lease),
+                            ("RETURNS_INSIGHT_RETENTION", self.insight_retention)):
             if value <= timedelta(0):
                 raise SettingsError(f"{name} must be longer than zero")
         try:

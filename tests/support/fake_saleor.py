@@ -130,12 +130,14 @@ class FakeSaleor:
     refund_requests: list[str] = field(default_factory=list)  # granted refund ids sent to the payment app
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer the next requests with
     jwks_requests: int = 0
-    shop_name: str = "Saleor Demo Shop"  # Shop.name (query ShopName)
     fail_operations: dict[str, int] = field(default_factory=dict)  # operation name → HTTP status, once
     down_operations: set[str] = field(default_factory=set)  # operations answered 503 until removed (an outage)
     delays: dict[str, float] = field(default_factory=dict)  # operation name → seconds to wait before answering
     # the order's transactions have no payment app that handles refund requests (Saleor's error code)
     no_payment_app: bool = False
+    shop: dict[str, Any] = field(default_factory=lambda: {  # Shop: name, and the sender (MANAGE_SETTINGS)
+        "name": "Saleor Demo Shop", "defaultMailSenderName": "Fake Shop Returns",
+        "defaultMailSenderAddress": "returns@fake-shop.example"})
     server: ServerThread | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -225,7 +227,7 @@ class FakeSaleor:
 
     def add_order(self, *, email: str, user_id: str | None, lines: list[dict[str, Any]], shipped_at: datetime,
                   created_at: datetime | None = None, channel: str = "default-channel", shipping: str = "9.99",
-                  psp_reference: str = "pi_fake_1") -> dict[str, Any]:
+                  psp_reference: str = "pi_fake_1", language: str = "EN_US") -> dict[str, Any]:
         """An order, fulfilled at `shipped_at` and paid in full (one transaction).
         `lines`: {name, sku, qty, price (after discounts), undiscounted, type, category, slug}."""
         ch = self.channels.get(channel) or self.add_channel(channel)
@@ -252,7 +254,8 @@ class FakeSaleor:
         order: dict[str, Any] = {
             "__typename": "Order", "id": order_id, "number": str(1000 + pk),
             "created": iso(created_at or shipped_at - timedelta(days=2)),
-            "status": "FULFILLED", "userEmail": email, "user": {"id": user_id, "email": email} if user_id else None,
+            "status": "FULFILLED", "userEmail": email, "languageCodeEnum": language,
+            "user": {"id": user_id, "email": email} if user_id else None,
             "channel": ch, "total": taxed(total, currency), "shippingPrice": taxed(shipping, currency),
             "shippingAddress": {"firstName": "Ada", "lastName": "Lovelace", "companyName": "", "streetAddress1":
                                 "12 Analytical Lane", "streetAddress2": "", "city": "Brooklyn", "postalCode": "11201",
@@ -452,7 +455,11 @@ class Root:
                 "permissions": [{"code": p, "name": p} for p in app.permissions]}
 
     def shop(self, info: Any) -> dict[str, Any]:
-        return {"name": self.fake.shop_name}
+        """The sender fields need MANAGE_SETTINGS (as in Saleor); the name needs nothing."""
+        asked = {s.name.value for node in info.field_nodes for s in node.selection_set.selections}
+        if asked & {"defaultMailSenderName", "defaultMailSenderAddress"}:
+            self._need("MANAGE_SETTINGS")
+        return dict(self.fake.shop)
 
     def order(self, info: Any, id: str | None = None, externalReference: str | None = None) -> Any:  # noqa: A002, N803
         self._need("MANAGE_ORDERS")

@@ -238,3 +238,21 @@ def test_public_policy_hides_thresholds_and_limits() -> None:
         policy.window_days, policy.grace_days, policy.reasons, policy.overrides)
     # and the original is untouched
     assert policy.keep_item_threshold("USD") == usd("25.00")
+
+
+# --- issue 11, point 4: misspelt keys inside overrides and seasonal entries ----------------------
+
+@pytest.mark.parametrize(("data", "field", "words"), [
+    pytest.param({"overrides": [{"level": "CATEGORY", "key": "Clearance", "final_sael": True}]}, "overrides",
+                 "overrides[0] (Clearance): unknown key 'final_sael'", id="override-typo"),
+    pytest.param({"overrides": [{"level": "PRODUCT", "key": "mug", "window_days": 60},
+                                {"level": "PRODUCT", "key": "cup", "windowDays": 60}]}, "overrides",
+                 "overrides[1] (cup): unknown key 'windowDays'", id="second-override-camel-case"),
+    pytest.param({"seasonal": [{"ordered_from": "2026-11-01", "ordered_until": "2026-12-24",
+                                "returnable_until": "2027-01-31", "returnable_untill": "2027-02-28"}]}, "seasonal",
+                 "seasonal[0]: unknown key 'returnable_untill'", id="seasonal-typo"),
+])
+def test_unknown_keys_inside_entries_name_the_entry_and_the_key(data: dict, field: str, words: str):
+    with pytest.raises(PolicyError) as caught:
+        policy_from_dict(data)
+    assert caught.value.field == field and words in str(caught.value)

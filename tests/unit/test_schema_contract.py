@@ -31,3 +31,16 @@ def test_sdl_keeps_the_public_contract(contract):
     result = subprocess.run([sys.executable, str(CHECKER), *args], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith(" 0 failed")
+
+
+def test_sdl_keeps_the_notifications_contract():
+    # ../shared/design/api/notifications.md: ReturnRequest.notifications, Notification, its enums
+    contract = ROOT.parent / "shared" / "design" / "api" / "notifications.md"
+    if not CHECKER.exists() or not contract.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHECKER} or {contract} is missing: CI must run with ../shared beside the checkout")
+        pytest.skip("../shared is not beside this checkout")
+    result = subprocess.run([sys.executable, str(CHECKER), str(SDL), str(contract)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(" 0 failed")

@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 from .policy import Policy, SeasonalWindow, WindowStart
 
 END_OF_DAY = time(23, 59, 59)
+# the last day a deadline may fall on: a few days short of 9999-12-31, so that the end of that day in any time
+# zone still converts to UTC (policies are bounded far below this when saved; versions saved before may not be)
+LAST_DAY = date.max - timedelta(days=3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +31,14 @@ class Deadline:
 
 
 def end_of_day(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, END_OF_DAY, tzinfo=tz)
+    return datetime.combine(min(day, LAST_DAY), END_OF_DAY, tzinfo=tz)
+
+
+def plus_days(day: date, days: int) -> date:
+    """`day` + `days`, never past LAST_DAY (no OverflowError, whatever a stored policy says)."""
+    if days >= (LAST_DAY - min(day, LAST_DAY)).days:
+        return LAST_DAY
+    return day + timedelta(days=days)
 
 
 def seasonal_until(seasonal: tuple[SeasonalWindow, ...], ordered_on: date) -> date | None:
@@ -44,14 +54,14 @@ def compute_deadline(*, ordered_at: datetime, fulfilled_at: datetime | None, win
     if start is None:
         return None
     start_day = start.astimezone(tz).date()
-    last_day = start_day + timedelta(days=window_days)
+    last_day = plus_days(start_day, window_days)
     seasonal = False
     extended = seasonal_until(policy.seasonal, ordered_at.astimezone(tz).date())
     if extended is not None and extended > last_day:  # seasonal extends, never shortens
-        last_day, seasonal = extended, True
+        last_day, seasonal = min(extended, LAST_DAY), True
     return Deadline(
         deadline=end_of_day(last_day, tz),
-        grace_deadline=end_of_day(last_day + timedelta(days=grace_days), tz),
+        grace_deadline=end_of_day(plus_days(last_day, grace_days), tz),
         timezone=timezone,
         seasonal=seasonal,
     )

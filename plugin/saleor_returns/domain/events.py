@@ -42,6 +42,7 @@ class EventType(str, Enum):
     LABEL_VOID_FAILED = "LABEL_VOID_FAILED"
     ARRIVED = "ARRIVED"
     TRACKING_PROBLEM = "TRACKING_PROBLEM"
+    LABEL_EXPIRING = "LABEL_EXPIRING"  # the shopper was reminded that the unused label expires soon
     # the store's own books (Saleor)
     RECORDED_IN_STORE = "RECORDED_IN_STORE"
     STORE_RECORD_FAILED = "STORE_RECORD_FAILED"

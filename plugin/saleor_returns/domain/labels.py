@@ -86,6 +86,7 @@ class Label:
     carrier_voided_at: datetime | None = None
     first_scan_at: datetime | None = None
     delivered_at: datetime | None = None
+    expiry_reminded_at: datetime | None = None  # the shopper was reminded it expires soon (once per label)
     pdf: bytes | None = None  # only when just issued (stored once; downloads read it apart)
 
     @property

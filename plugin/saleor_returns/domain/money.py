@@ -84,7 +84,7 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> "Money":
-        return cls(Decimal(0), currency)
+        return _zero(currency)  # a value: made once per currency (refund math asks for it very often)
 
     def _same(self, other: "Money") -> None:
         if other.currency != self.currency:
@@ -92,11 +92,11 @@ class Money:
 
     def __add__(self, other: "Money") -> "Money":
         self._same(other)
-        return Money(self.amount + other.amount, self.currency)
+        return _quantized(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: "Money") -> "Money":
         self._same(other)
-        return Money(self.amount - other.amount, self.currency)
+        return _quantized(self.amount - other.amount, self.currency)
 
     def __lt__(self, other: "Money") -> bool:
         self._same(other)
@@ -136,6 +136,22 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+@cache
+def _zero(currency: str) -> Money:
+    return Money(Decimal(0), currency)
+
+
+def _quantized(amount: Decimal, currency: str) -> Money:
+    """The sum or difference of two amounts of one currency: already at its precision (both were), so it is not
+    rounded again; an amount past Decimal's 28 digits still goes through the checks of Money()."""
+    if amount.adjusted() >= 24:
+        return Money(amount, currency)
+    made = object.__new__(Money)
+    object.__setattr__(made, "amount", amount)
+    object.__setattr__(made, "currency", currency)
+    return made
 
 
 def total(items: "list[Money] | tuple[Money, ...]", currency: str) -> Money:

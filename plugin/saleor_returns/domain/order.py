@@ -79,6 +79,7 @@ class Order:
     user_id: str | None = None
     shipping_address: Address | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    language_code: str | None = None  # the language the shopper ordered in ("de", "pt_BR"), when known
     # what is derived from the snapshot once, not once per line (an order is read-only): lookups by line id,
     # and derived values other domain modules keep here (refund_math's paid line totals)
     memo: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -81,6 +81,14 @@ class KeepItemLimits:
     max_count: int = 3
     max_amount: tuple[Money, ...] = ()  # per currency; none means no amount cap
     days: int = 365
+
+    def since(self, now: datetime) -> datetime:
+        """The start of the look-back (`days` before `now`); the start of 1970 for a look-back longer than the
+        calendar holds (a version saved before the bounds of domain/policy_bounds.py)."""
+        try:
+            return now - timedelta(days=self.days)
+        except OverflowError:
+            return datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +247,15 @@ KNOWN_KEYS = frozenset({
     "restocking_fee_percent", "return_shipping", "return_shipping_fee", "refund_shipping", "reasons",
     "comment_required", "overrides"})
 LIMIT_KEYS = frozenset({"max_count", "max_amount", "days"})
+SEASONAL_KEYS = frozenset({"ordered_from", "ordered_until", "returnable_until"})
+OVERRIDE_KEYS = frozenset({"level", "key", "window_days", "grace_days", "final_sale"})
+
+
+def _known_keys(raw: dict[str, Any], known: frozenset[str], where: str, field_name: str) -> None:
+    """A misspelt key inside an entry is an error naming the entry and the key, not a setting silently ignored."""
+    unknown = sorted(str(k) for k in raw if k not in known)
+    if unknown:
+        raise PolicyError(field_name, f"{where}: unknown key {unknown[0]!r} (it takes {', '.join(sorted(known))})")
 
 
 def _int(d: dict[str, Any], key: str, default: int, where: str = "") -> int:
@@ -288,6 +305,7 @@ def _seasonal(d: dict[str, Any]) -> tuple[SeasonalWindow, ...]:
         where = f"seasonal[{i}]"
         if not isinstance(raw, dict):
             raise PolicyError("seasonal", f"{where} must be an object")
+        _known_keys(raw, SEASONAL_KEYS, where, "seasonal")
         out.append(SeasonalWindow(_day(raw, "ordered_from", where), _day(raw, "ordered_until", where),
                                   _day(raw, "returnable_until", where)))
     return tuple(out)
@@ -299,6 +317,7 @@ def _overrides(d: dict[str, Any]) -> tuple[Override, ...]:
         where = f"overrides[{i}]"
         if not isinstance(raw, dict) or not isinstance(raw.get("key"), str) or not raw["key"].strip():
             raise PolicyError("overrides", f"{where} needs a level and a key")
+        _known_keys(raw, OVERRIDE_KEYS, f"{where} ({raw['key'].strip()})", "overrides")
         level = _enum({"level": raw.get("level")}, "level", OverrideLevel, "")
         out.append(Override(level, raw["key"].strip(), _opt_int(raw, "window_days", "overrides"),
                             _opt_int(raw, "grace_days", "overrides"), _bool(raw, "final_sale", None, "overrides")))

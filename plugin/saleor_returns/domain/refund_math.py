@@ -39,8 +39,11 @@ def refund_for_units(order: Order, line_id: str, already_returned: int, quantity
     line = order.line(line_id)
     if line is None:
         raise KeyError(line_id)
-    parts = unit_parts(line, line_totals_paid(order)[line_id])
-    return total(parts[already_returned: already_returned + quantity], order.currency)
+    key = "unit_parts:" + line_id  # the split of a line over its units, once per order snapshot
+    parts = order.memo.get(key)
+    if parts is None:
+        parts = order.memo[key] = unit_parts(line, line_totals_paid(order)[line_id])
+    return total(parts[already_returned: already_returned + quantity], order.currency)  # type: ignore[index]
 
 
 def unit_refund(order: Order, line_id: str, already_returned: int = 0) -> Money | None:

@@ -56,6 +56,7 @@ class MoneyMoves:
         @property
         def record_due(self) -> bool: ...
         def log(self, at: datetime, actor: Actor, type_: EventType, note: str | None = None) -> None: ...
+        def owe_books(self, now: datetime) -> None: ...
 
     # --- what it is ----------------------------------------------------------------------------
     @property
@@ -175,7 +176,7 @@ class MoneyMoves:
         elif refund.status is RefundStatus.REQUIRES_ACTION:
             self.log(now, actor, EventType.REFUND_REQUIRES_ACTION, refund.failure_message)
         if self.record_due:
-            self.record_due_at = now  # the store's books follow the money's real outcome
+            self.owe_books(now)  # the store's books follow the money's real outcome
 
     def finish_if_refunded(self, now: datetime, actor: Actor) -> None:
         """KEEP_ITEM returns are done when the money is back; shipped ones once the parcel is received too."""

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .events import ReturnEvent
 
 REISSUABLE = frozenset({ReturnStatus.APPROVED, ReturnStatus.LABEL_ISSUED})
+AWAITING_PARCEL = REISSUABLE  # a label may still be used: its shopper is reminded before it expires
 
 
 class ParcelMoves:
@@ -226,6 +227,18 @@ class ParcelMoves:
             lb.void_status, lb.next_attempt_at = VoidStatus.REJECTED, None
             self.log(now, SYSTEM, EventType.LABEL_VOID_FAILED,
                      f"{lb.carrier} label {lb.tracking_number}: {detail or 'refused'}")
+
+    def remind_label_expiry(self, label_id: str, now: datetime) -> bool:
+        """Tell the shopper an unused label expires soon (once per label; the e-mail follows the event)."""
+        lb = self.label(label_id)
+        if not lb.printable or lb.first_scan_at is not None or lb.expiry_reminded_at is not None:
+            return False
+        if self.status not in AWAITING_PARCEL or lb.expires_at is None or lb.expires_at <= now:
+            return False
+        lb.expiry_reminded_at = now
+        self.log(now, SYSTEM, EventType.LABEL_EXPIRING,
+                 f"{lb.carrier} label {lb.tracking_number} expires {lb.expires_at.isoformat(timespec='minutes')}")
+        return True
 
     # --- the parcel on its way -------------------------------------------------------------------
     def track(self, label_id: str, update: TrackingUpdate, now: datetime) -> None:

@@ -13,6 +13,7 @@ from .actors import SYSTEM, Actor
 from .codes import ReturnError, ReturnErrorCode
 from .decision import Decision
 from .decision_record import DecisionRecord, RefusedLine
+from .decision_snapshot import DecisionSnapshot
 from .eligibility import LineEligibility
 from .events import EventType, ReturnEvent
 from .goodwill import Budget
@@ -75,12 +76,20 @@ class Return(MoneyMoves, ParcelMoves):
     # durable work, picked up by the worker when the caller that set it did not finish it
     refund_due_at: datetime | None = None  # refunds are owed and not planned yet
     record_due_at: datetime | None = None  # the store's own books must hear about it
+    # whether the store keeps books of its own to write returns into (Saleor); the standalone store has none,
+    # so nothing is ever owed to them. Not stored: the service acting for the store says so when it loads.
+    books: bool = True
+    # who the e-mails are written for (from the order; None: unknown)
+    language_code: str | None = None  # the order's language, e.g. "de" or "pt_BR"
+    customer_name: str | None = None
+    seen: DecisionSnapshot | None = None  # what its decision saw (None: decided before snapshots were kept)
 
     # --- creation ----------------------------------------------------------------------------
     @classmethod
     def open(cls, *, return_id: str, tenant: str, order: Order, decision: Decision,
              eligibility: Mapping[str, LineEligibility], refund_timing: RefundTiming, actor: Actor,
-             note: str | None, exception_requested: bool, carrier: str, now: datetime) -> "Return":
+             note: str | None, exception_requested: bool, carrier: str, now: datetime,
+             books: bool = True, seen: DecisionSnapshot | None = None) -> "Return":
         """A new return from an accepted decision (APPROVED or PENDING_REVIEW); an approved one is set in
         motion at once: a keep-item refund is due, or a label is requested (in the same transaction)."""
         refund = decision.refund
@@ -102,7 +111,10 @@ class Return(MoneyMoves, ParcelMoves):
             created_at=now, updated_at=now, out_of_policy=decision.out_of_policy,
             exception_requested=exception_requested,
             deadline=max((d.deadline for d in deadlines), default=None),
-            grace_deadline=max((d.grace_deadline for d in deadlines), default=None), note=note, lines=lines)
+            grace_deadline=max((d.grace_deadline for d in deadlines), default=None), note=note, lines=lines,
+            language_code=order.language_code,
+            customer_name=order.shipping_address.name if order.shipping_address else None, books=books,
+            seen=seen)
         ret.log(now, actor, EventType.REQUESTED, note)
         ret.log(now, SYSTEM, EventType(decision.status.value), _decided(decision))
         if decision.status is ReturnStatus.APPROVED:
@@ -185,7 +197,7 @@ class Return(MoneyMoves, ParcelMoves):
     def _set_in_motion(self, now: datetime, carrier: str) -> None:
         if self.keeps_items:
             self.refund_due_at = now
-            self.record_due_at = now
+            self.owe_books(now)
             return
         self.request_label(carrier, now)
         if self.refund_timing is RefundTiming.ON_APPROVAL:
@@ -224,7 +236,7 @@ class Return(MoneyMoves, ParcelMoves):
         self.finish_if_refunded(now, actor)  # refunded on approval (or first scan): done now
         if self.status is not ReturnStatus.REFUNDED:
             self.refund_due_at = now
-        self.record_due_at = now
+        self.owe_books(now)
 
     def close(self, actor: Actor, note: str | None, now: datetime) -> None:
         """REFUNDED or REFUND_FAILED → CLOSED: nothing more will happen to it."""
@@ -238,6 +250,11 @@ class Return(MoneyMoves, ParcelMoves):
         received, or money that reached an outcome (a refund on approval or on the first scan)."""
         settled = any(r.status in SETTLED_REFUND for r in self.refunds)
         return (self.keeps_items and self.status in RECORDED_KEEP_ITEM) or self.received or settled
+
+    def owe_books(self, now: datetime) -> None:
+        """The store's books must hear about the return now (nothing, for a store without books)."""
+        if self.books:
+            self.record_due_at = now
 
     def recorded(self, steps: list[str], now: datetime) -> None:
         self.record_due_at = None

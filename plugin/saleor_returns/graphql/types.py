@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import strawberry
@@ -26,6 +26,9 @@ from ..services.eligibility import OrderEligibilityView
 from ..services.queries import returns_of_order
 from ..web.label_links import label_link
 from .context import Info
+
+if TYPE_CHECKING:
+    from .notifications import Notification
 
 __all__ = ["EligibilityCode", "GraceMode", "OverrideLevel", "RefundStatus", "RefundTiming", "Resolution",
            "ReturnErrorCode", "ReturnShipping", "ReturnStatus", "WindowStart"]
@@ -229,6 +232,19 @@ class ReturnRequest:
             return None
         return ReturnError(code=codes.ReturnErrorCode.LABEL_FAILED, message=failed.failure_message(),
                            field="shippingAddress" if failed.error_code is LabelErrorCode.ADDRESS_INVALID else None)
+
+    @strawberry.field(description="The e-mails of this return: staff see every one, a shopper those sent to them.")
+    async def notifications(self, info: Info) -> list[Annotated["Notification", strawberry.lazy(".notifications")]]:
+        from .notifications import notifications_of
+
+        return await notifications_of(info, self.row)
+
+    @strawberry.field(description="Whether the shopper gets e-mails about this return (the store sends them and "
+                                  "a mail server is configured): what the portal may promise.")
+    async def email_updates(self, info: Info) -> bool:
+        from ..services.mail_settings import sends_email
+
+        return await sends_email(info.context.deps, self.row.tenant)
 
     @strawberry.field(description="Ship the parcel by then: the date printed on the label (store time zone).")
     def ship_by(self, info: Info) -> datetime | None:

@@ -9,6 +9,7 @@ from .persistence import (
     PolicyRepository,
     PolicyVersion,
     ReturnFilter,
+    ReturnOwner,
     ReturnRef,
     ReturnRepository,
     StoredBudget,
@@ -61,7 +62,7 @@ __all__ = [
     "LABEL_REFUSED", "LABEL_RETURN_ADDRESS", "LABEL_TIMEOUT", "LABEL_UNAVAILABLE", "LabelCarrier", "LabelError",
     "LabelLine", "LabelRequest", "OrderSource", "PolicyRepository", "PolicyVersion", "ProviderEvent",
     "ProviderRefund", "RecordedLine", "RecordedRefund", "RefundGateway", "RefundGateways", "RefundLedger",
-    "RefundWord", "ReturnFilter", "ReturnRecord", "ReturnRef", "ReturnRepository", "StoreRecordError",
+    "RefundWord", "ReturnFilter", "ReturnOwner", "ReturnRecord", "ReturnRef", "ReturnRepository", "StoreRecordError",
     "StoreRecorder", "StoreSettingsRepository", "StoredBudget", "StoredInstallation", "StoredLook", "Stores",
     "UnitOfWork", "UnitOfWorkFactory", "UpstreamUnavailable", "VoidOutcome", "WorkItem", "WorkQueue",
 ]

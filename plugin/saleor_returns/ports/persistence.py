@@ -8,14 +8,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from ..domain.decision_snapshot import KeepItemReturn
 from ..domain.labels import Label
 from ..domain.money import Money
 from ..domain.policy import Policy
 from ..domain.refunds import Refund
 from ..domain.returns import Return
 from ..domain.tracking import TrackingUpdate
+
+if TYPE_CHECKING:
+    from .insight import InsightRepository
+    from .mail import MailSettingsRepository, OutboxRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +30,18 @@ class ReturnRef:
     tenant: str
     return_id: str
     order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnOwner:
+    customer_email: str
+    customer_id: str | None
+
+    def owned_by(self, email: str | None, user_id: str | None) -> bool:
+        """The same rule as Return.owned_by."""
+        if user_id and self.customer_id and user_id == self.customer_id:
+            return True
+        return email is not None and email.strip().lower() == self.customer_email.lower() != ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +76,11 @@ class ReturnRepository(Protocol):
         """The whole return (lines, refunds, labels, events); saved again on commit."""
         ...
 
+    async def owner(self, tenant: str, return_id: str) -> "ReturnOwner | None":
+        """Who a return belongs to, read alone (one small read, in the time an unknown id takes): a shopper's
+        look-up loads the whole return only when it is theirs, so the time tells nothing."""
+        ...
+
     async def locate(self, tenant: str, return_id: str) -> ReturnRef | None:
         """Where a return is, without loading it (to lock its order first)."""
         ...
@@ -88,6 +110,10 @@ class ReturnRepository(Protocol):
 
     async def keep_item_history(self, tenant: str, email: str, since: datetime, currency: str) -> tuple[int, Decimal]:
         """The customer's active keep-item returns since `since` in `currency`: how many, and their total."""
+        ...
+
+    async def keep_item_returns(self, tenant: str, email: str, since: datetime, currency: str) -> list[KeepItemReturn]:
+        """The same returns as keep_item_history, one by one (when, how much), oldest first."""
         ...
 
     async def page(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[tuple[int, Return]]:
@@ -298,6 +324,12 @@ class UnitOfWork(Protocol):
     def installations(self) -> InstallationRepository: ...
     @property
     def store_settings(self) -> StoreSettingsRepository: ...
+    @property
+    def outbox(self) -> "OutboxRepository": ...
+    @property
+    def mail_settings(self) -> "MailSettingsRepository": ...
+    @property
+    def insight(self) -> "InsightRepository": ...
 
     async def __aenter__(self) -> "UnitOfWork":
         ...

@@ -278,6 +278,11 @@ class Config(Protocol):
     def label_valid_days(self) -> int:
         ...
 
+    @property
+    def insight_retention(self) -> timedelta:
+        """How far back policy simulations and analytics may look."""
+        ...
+
     def goodwill_budget(self, currency: str) -> Money:
         ...
 

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.actors import SYSTEM, WORKER, Actor, ActorKind
 from ..ports import Carriers, Clock, Config, OrderSource, RefundGateways, StoreRecorder, Stores, UnitOfWorkFactory
+from ..ports.insight import ReplayPortsFactory
+
+if TYPE_CHECKING:
+    from .mail_room import MailRoom
 
 __all__ = ["SYSTEM", "WORKER", "Actor", "ActorKind", "Deps", "SystemClock"]
 
@@ -30,10 +34,16 @@ class Deps:
     recorder: StoreRecorder | None = None  # writes returns back into the store (Saleor); None: nowhere
     stores: Stores | None = None  # every store's orders, for work that does not start with a request
     saleor: Any = None  # the installed Saleor instances (adapters/saleor/tenants.py), for the web edge only
+    mail: "MailRoom | None" = None  # e-mail (services/mail_room.py); None: messages are kept, never sent
+    replay: ReplayPortsFactory | None = None  # in-memory ports from a decision snapshot (policy simulations)
 
     def __post_init__(self) -> None:
         if not self.tenant:
             self.tenant = self.settings.tenant
+
+    def keeps_books(self, tenant: str) -> bool:
+        """Whether the store writes returns into books of its own (a Saleor store does; the standalone none)."""
+        return self.recorder is not None and self.recorder.handles(tenant)
 
     def for_tenant(self, tenant: str, orders: OrderSource) -> "Deps":
         """The same wiring, acting for another tenant (one deployment serves many Saleor instances)."""

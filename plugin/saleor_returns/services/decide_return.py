@@ -4,12 +4,12 @@ does not), and by a policy replay."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-from ..domain.decision import Decision, DecisionInput, KeepItemHistory, RequestedLine, decide
+from ..domain.decision import Decision, DecisionInput, RequestedLine, decide
+from ..domain.decision_snapshot import KEEP_ITEM_LOOKBACK, DecisionSnapshot, keep_item_history
 from ..domain.eligibility import LineEligibility, check_order
-from ..domain.money import Money
 from ..domain.order import Order
 from ..domain.policy import ReturnShipping
 from ..ports import PolicyVersion, UnitOfWork
@@ -24,6 +24,7 @@ class Decided:
     policy: PolicyVersion
     inputs: DecisionInput  # what decided it, so a caller can ask "and this line alone?"
     committed: dict[str, Decimal]  # what this app refunds per payment of the order (for planning refunds)
+    seen: DecisionSnapshot  # what the decision read, kept with the return (policy simulations replay it)
 
 
 async def gather_and_decide(uow: UnitOfWork, deps: Deps, order: Order, requested: tuple[RequestedLine, ...],
@@ -35,17 +36,17 @@ async def gather_and_decide(uow: UnitOfWork, deps: Deps, order: Order, requested
     committed = await uow.returns.committed_refunds(deps.tenant, order.id)
     left = left_to_refund(order, committed)
     lines = check_order(order, pv.policy, returned, left, now)
-    history = await keep_history(uow, deps, order, pv, now)
-    label_cost = deps.carriers.for_channel(order.channel.slug).expected_cost(order.currency) \
-        if pv.policy.return_shipping is ReturnShipping.LABEL_COST else None
+    # the customer's keep-item returns, read far enough back for any policy a simulation might propose
+    since = pv.policy.keep_item_limits.since(now)  # never an OverflowError, whatever was saved
+    kept = await uow.returns.keep_item_returns(deps.tenant, order.user_email, min(since, now - KEEP_ITEM_LOOKBACK),
+                                               order.currency)
+    history = keep_item_history(kept, since, order.currency)
+    expected = deps.carriers.for_channel(order.channel.slug).expected_cost(order.currency)
+    label_cost = expected if pv.policy.return_shipping is ReturnShipping.LABEL_COST else None
     inputs = DecisionInput(order, pv.policy, pv.version, requested, {el.line.id: el for el in lines},
                            returned, history, left, exception_requested, label_cost)
-    return Decided(decide(inputs), lines, pv, inputs, committed)
-
-
-async def keep_history(uow: UnitOfWork, deps: Deps, order: Order, pv: PolicyVersion,
-                       now: datetime) -> KeepItemHistory:
-    """The customer's keep-item refunds inside the policy's rolling period."""
-    since = now - timedelta(days=pv.policy.keep_item_limits.days)
-    count, amount = await uow.returns.keep_item_history(deps.tenant, order.user_email, since, order.currency)
-    return KeepItemHistory(count, Money(amount, order.currency))
+    decision = decide(inputs)
+    seen = DecisionSnapshot.of(order=order, requested=requested, exception_requested=exception_requested,
+                               decided_at=now, returned=returned, committed=committed, keep_item_returns=kept,
+                               label_cost=expected, decision=decision)
+    return Decided(decision, lines, pv, inputs, committed, seen)

@@ -85,6 +85,6 @@ async def run_label_work(base: Deps, limit: int = 100) -> LabelWork:
     expired, expiry_voids = await _expire_due(base, limit)
     retried, issued, voided = await retry_due(base, limit)
     work = LabelWork(expired, retried, issued, voided + expiry_voids)
-    if expired or retried or voided:
-        log.info("label work", extra={"expired": expired, "retried": retried, "issued": issued, "voided": voided})
+    if expired or retried or work.voided:  # voided: the voids retried and those of the labels expired now
+        log.info("label work", extra={"expired": expired, "retried": retried, "issued": issued, "voided": work.voided})
     return work

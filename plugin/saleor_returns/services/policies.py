@@ -6,7 +6,8 @@ from typing import Any
 
 from ..domain.codes import ReturnError, ReturnErrorCode
 from ..domain.order import Channel
-from ..domain.policy import Policy, PolicyError, policy_from_dict, policy_to_dict
+from ..domain.policy import Policy, PolicyError, policy_to_dict
+from ..domain.policy_bounds import policy_for_saving
 from .context import Actor, Deps
 from .loading import channel_of, current_policy
 from .staff_actions import require_staff
@@ -35,24 +36,31 @@ async def update_policy(deps: Deps, actor: Actor, slug: str, changes: dict[str, 
     async with deps.uow() as uow:
         await uow.lock(deps.tenant, f"policy:{slug}")  # versions are numbered one by one
         pv = await current_policy(uow, deps.tenant, slug)
-        current = policy_to_dict(pv.policy)
-        merged = {**current, **changes}
-        if isinstance(changes.get("keep_item_limits"), dict):  # a partial change keeps the other limits
-            merged["keep_item_limits"] = {**current["keep_item_limits"], **changes["keep_item_limits"]}
-        try:
-            policy = policy_from_dict(merged)
-        except PolicyError as exc:
-            raise ReturnError(ReturnErrorCode.INVALID_INPUT, str(exc), f"input.{_camel(exc.field)}") from exc
-        for name, amounts in (("keep_item_thresholds", policy.keep_item_thresholds),
-                              ("review_above", policy.review_above)):
-            for money in amounts:
-                if money.currency != channel.currency:
-                    raise ReturnError(ReturnErrorCode.INVALID_INPUT,
-                                      f"channel {slug} sells in {channel.currency}, not {money.currency}",
-                                      f"input.{_camel(name)}")
+        policy = merge_policy(pv.policy, changes, channel)
         version = await uow.policies.add(deps.tenant, slug, policy, actor.label, now)
         await uow.commit()
     return ChannelPolicy(channel, policy, version)
+
+
+def merge_policy(current: Policy, changes: dict[str, Any], channel: Channel) -> Policy:
+    """`changes` (policy-file keys) merged into `current`, validated as a new version would be: INVALID_INPUT with
+    the input field that is wrong (updateReturnPolicy saves the result, simulateReturnPolicy replays it)."""
+    base = policy_to_dict(current)
+    merged = {**base, **changes}
+    if isinstance(changes.get("keep_item_limits"), dict):  # a partial change keeps the other limits
+        merged["keep_item_limits"] = {**base["keep_item_limits"], **changes["keep_item_limits"]}
+    try:
+        policy = policy_for_saving(merged)  # every bound: no saved policy can break a later request
+    except PolicyError as exc:
+        raise ReturnError(ReturnErrorCode.INVALID_INPUT, str(exc), f"input.{_camel(exc.field)}") from exc
+    for name, amounts in (("keep_item_thresholds", policy.keep_item_thresholds),
+                          ("review_above", policy.review_above)):
+        for money in amounts:
+            if money.currency != channel.currency:
+                raise ReturnError(ReturnErrorCode.INVALID_INPUT,
+                                  f"channel {channel.slug} sells in {channel.currency}, not {money.currency}",
+                                  f"input.{_camel(name)}")
+    return policy
 
 
 def _camel(name: str) -> str:
@@ -67,7 +75,7 @@ async def seed_policies(deps: Deps, policies: dict[str, dict[str, Any]]) -> list
     async with deps.uow() as uow:
         for slug, data in policies.items():
             if await uow.policies.latest(deps.tenant, slug) is None:
-                await uow.policies.add(deps.tenant, slug, policy_from_dict(data), "system:policy-file", now)
+                await uow.policies.add(deps.tenant, slug, policy_for_saving(data), "system:policy-file", now)
                 seeded.append(slug)
         await uow.commit()
     return seeded

@@ -28,8 +28,11 @@ def decode_cursor(cursor: str) -> int:
 async def get_return(deps: Deps, actor: Actor, return_id: str) -> Return:
     """The return, if `actor` is staff or the shopper who owns it; otherwise RETURN_NOT_FOUND."""
     async with deps.uow(readonly=True) as uow:
-        ret = await uow.returns.get(deps.tenant, return_id)
-    if ret is None or not visible_to(actor, ret):
+        # shoppers: whose it is first (one small read, the same for an unknown id), the whole return only if theirs
+        owner = None if actor.is_staff else await uow.returns.owner(deps.tenant, return_id)
+        mine = actor.is_staff or (owner is not None and owner.owned_by(actor.email, actor.user_id))
+        ret = await uow.returns.get(deps.tenant, return_id) if mine else None
+    if ret is None:
         raise ReturnError(ReturnErrorCode.RETURN_NOT_FOUND, "There is no such return for this e-mail address.", "id")
     return ret
 

@@ -76,11 +76,25 @@ async def perform_refund(deps: Deps, item: WorkItem) -> RefundStatus | None:
 async def record_outcome(deps: Deps, item: WorkItem, outcome: RefundOutcome, actor: Actor = SYSTEM) -> RefundStatus:
     """Save what the provider said about a PENDING refund, under the order lock; the return follows; the
     store's books are told when they should be."""
+    ret, _ = await settle(deps, item, outcome, actor)
+    return ret.refund(item.item_id).status
+
+
+async def settle(deps: Deps, item: WorkItem, outcome: RefundOutcome,
+                 actor: Actor = SYSTEM) -> tuple[Return, bool]:
+    """record_outcome, giving the return as saved and whether it is still current (False: the store's books
+    were written after, which the trail shows: read it again for the whole of it)."""
     async with deps.uow() as uow:
         ret = await locked(uow, item.ref)
-        status = ret.record_refund_outcome(item.item_id, outcome, actor, deps.clock.now())
+        ret.books = deps.keeps_books(ret.tenant)
+        ret.record_refund_outcome(item.item_id, outcome, actor, deps.clock.now())
         tell_store = ret.record_due_at is not None
         await uow.commit()
     if tell_store:
         await record_in_store(deps, item.ref)
-    return status
+    return ret, not tell_store
+
+
+async def pay(deps: Deps, item: WorkItem, command: RefundCommand) -> tuple[Return, bool]:
+    """call_gateway, giving the return as saved (see settle)."""
+    return await settle(deps, item, await ask_gateway(deps, command))

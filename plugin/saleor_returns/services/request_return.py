@@ -15,7 +15,7 @@ from .decide_return import gather_and_decide
 from .labels import buy_requested_label
 from .loading import order_for
 from .queries import reload
-from .refunding import call_gateway, pending_work, refund_return
+from .refunding import pay, pending_work, refund_return
 from .store_records import record_in_store
 
 
@@ -47,27 +47,34 @@ async def request_return(deps: Deps, actor: Actor, inp: ReturnInput) -> Return |
                           eligibility={el.line.id: el for el in decided.lines},
                           refund_timing=decided.policy.policy.refund_timing, actor=actor, note=inp.note,
                           exception_requested=inp.exception_requested,
-                          carrier=deps.carriers.for_channel(order.channel.slug).name, now=now)
+                          carrier=deps.carriers.for_channel(order.channel.slug).name, now=now,
+                          books=deps.keeps_books(deps.tenant), seen=decided.seen)
         uow.returns.add(ret)
-        await uow.flush()  # the number, for the refund's metadata
         if ret.refund_due_at is not None:
             ret.plan_refunds(order, decided.committed, gateway=deps.refunds.default.name,
                              new_id=lambda: str(uuid.uuid4()), now=now, lease=deps.settings.refund_lease)
         await uow.commit()
-    await carry_out(deps, ret, order)
-    return await reload(deps, ret.id)
+    latest = await carry_out(deps, ret, order)
+    return latest or await reload(deps, ret.id)
 
 
-async def carry_out(deps: Deps, ret: Return, order: Order) -> None:
+async def carry_out(deps: Deps, ret: Return, order: Order) -> Return | None:
     """What a return just saved sets in motion, each step with its intent already saved: refunds through
-    their gateway, a label bought or drawn, the store's books. A crash here leaves the intents to the worker."""
+    their gateway, a label bought or drawn, the store's books. A crash here leaves the intents to the worker.
+    Gives the return as it is now when it knows it (a keep-item refund's outcome), else None: read it again."""
     ref = ReturnRef(ret.tenant, ret.id, ret.order_id)
     work = pending_work(ret)
+    latest: Return | None = ret
     for item, command in work:
-        await call_gateway(deps, item, command)  # the store hears of the outcome (record_outcome)
+        latest, current = await pay(deps, item, command)  # the store hears of the outcome (settle)
+        latest = latest if current else None
     if (attempt := ret.open_attempt) is not None:
         await buy_requested_label(deps, ref, attempt.id, order)
+        latest = None
     if ret.refund_due_at is not None:  # owed, not planned with the change (the caller had no order then)
         await refund_return(deps, ref, order)
+        latest = None
     elif ret.record_due_at is not None and not work:
         await record_in_store(deps, ref)
+        latest = None
+    return latest

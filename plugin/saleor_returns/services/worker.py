@@ -14,6 +14,8 @@ from ..ports import ReturnRef, UpstreamUnavailable
 from .context import Deps
 from .label_expiry import run_label_work
 from .loading import locked
+from .mail_delivery import deliver_due
+from .mail_reminders import remind_expiring_labels
 from .refund_worker import attempt, claim_due
 from .refunding import refund_return
 from .store_records import record_in_store
@@ -93,6 +95,8 @@ async def run_once(base: Deps, *, batch: int = 10) -> PassReport:
     report.work.update({"labels expired": labels.expired, "labels retried": labels.retried,
                         "labels issued": labels.issued, "labels voided": labels.voided})
     report.work["store records"] += await run_records(base, batch)
+    report.work["labels reminded"] += await remind_expiring_labels(base, batch * 5)
+    report.work.update({f"messages {k.lower()}": v for k, v in (await deliver_due(base, batch * 2)).items()})
     report.work = +report.work  # drop the zeros
     if report.busy:
         log.info("worker pass", extra={"refunds": report.claimed, **dict(report.outcomes), **dict(report.work)})

@@ -26,10 +26,14 @@ from ..graphql.schema import schema
 from ..services.context import Deps
 from ..services.worker import run_worker
 from ..settings import settings_of
+from .body_limit import BodyLimit
 from .carrier_webhooks import carrier_webhook_routes
+from .graphql_guard import GraphQLGuard
 from .labels import download_label
+from .offenders import Offenders
 from .pages import GRAPHIQL_HEADERS, page_routes, render
-from .saleor_app import saleor_routes
+from .rate_limits import RequestRateLimiter
+from .saleor_app import MAX_REGISTER_BODY, MAX_WEBHOOK_BODY, saleor_routes
 from .start_page import start_page
 from .stripe_webhooks import stripe_webhook_route
 
@@ -52,7 +56,7 @@ class ReturnsGraphQL(GraphQL):
         """A 400 with a message for bodies that are not JSON objects (strawberry answers some with a 500)."""
         try:
             value = json.loads(data)
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # GraphQLGuard refuses deep ones first
             raise HTTPException(400, "Unable to parse request body as JSON") from exc
         if not isinstance(value, dict | list):
             raise HTTPException(400, "The request body must be a JSON object")
@@ -84,6 +88,16 @@ class AccessLog:
                                        "duration_ms": round((time.perf_counter() - start) * 1000, 2)})
 
 
+def rate_limiter(deps: Deps) -> RequestRateLimiter:
+    """Counters in the database (every replica counts together) or in this process (RETURNS_RATE_LIMIT_STORAGE)."""
+    settings = settings_of(deps)
+    if settings.rate_limits.storage_for(settings.database_url) == "database":
+        from ..adapters.ratelimit.sql_storage import SqlCounterStorage
+
+        return RequestRateLimiter(settings.rate_limits, SqlCounterStorage(deps.uow))  # type: ignore[arg-type]
+    return RequestRateLimiter(settings.rate_limits)
+
+
 def create_app(deps: Deps, *, graphiql: bool = True, background_work: bool = False) -> Starlette:
     """The ASGI app. `background_work`: run the worker in this process too (the demo: one process does it all,
     so a demo killed and restarted finishes what it left half done)."""
@@ -103,9 +117,13 @@ def create_app(deps: Deps, *, graphiql: bool = True, background_work: bool = Fal
     async def index(request: Request) -> Response:
         return HTMLResponse(start_page(deps, str(request.base_url).rstrip("/")))
 
-    gql = ReturnsGraphQL(deps, graphql_ide="graphiql" if graphiql else None)
+    limiter = rate_limiter(deps)
+    settings = settings_of(deps)
+    gql = GraphQLGuard(ReturnsGraphQL(deps, graphql_ide="graphiql" if graphiql else None), settings,
+                       limiter)  # limits before any work: web/graphql_guard.py
     # the same API as a federation subgraph, for a gateway in front of Saleor and us (docs/storefront.md)
-    federated = ReturnsGraphQL(deps, federated_schema, graphql_ide="graphiql" if graphiql else None)
+    federated = GraphQLGuard(ReturnsGraphQL(deps, federated_schema, graphql_ide="graphiql" if graphiql else None),
+                             settings, limiter)
     routes = [
         Route("/", index),
         Route("/healthz", healthz),
@@ -123,7 +141,11 @@ def create_app(deps: Deps, *, graphiql: bool = True, background_work: bool = Fal
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings_of(deps).cors_origins),
                                      allow_methods=["GET", "POST"],
                                      allow_headers=["authorization", "content-type", "saleor-api-url"],
-                                     max_age=600))
+                                     expose_headers=["retry-after"], max_age=600))
+    # inside CORS, so a browser can read the 413; every route, webhooks included
+    middleware.append(Middleware(BodyLimit, max_bytes=settings.limits.max_body_bytes, per_path={
+        "/api/webhooks/saleor": MAX_WEBHOOK_BODY, "/api/register": MAX_REGISTER_BODY},
+        offenders=Offenders(settings.rate_limits.refused_per_address)))
     lifespan = _worker_in_process(deps) if background_work else None
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.deps = deps

@@ -3,6 +3,7 @@ the worker with backoff, a purchase left in flight by a crash taken over after i
 carrier's shipment), unused labels expiring and voided with their carrier, new labels on request."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -242,6 +243,21 @@ async def test_an_unused_label_expires_is_voided_with_its_carrier_and_the_shoppe
     assert shop.carrier.requests[-1].idempotency_key == f"saleor-returns-label-{ret.id}-2"
     # the new ship-by date is the label's own validity from today (the deadlines are past)
     assert shop.carrier.requests[-1].deadline == shop.clock.at + timedelta(days=30)
+
+
+async def test_the_label_work_log_counts_the_voids_of_the_labels_it_expired(easypost, caplog):
+    shop = easypost
+    # given a carrier label past its expiry
+    first = (await laptop(shop)).labels[0]
+    shop.clock.at = first.expires_at + timedelta(minutes=1)
+
+    # when the worker expires it (and voids it with the carrier)
+    with caplog.at_level(logging.INFO, logger="saleor_returns.services.label_expiry"):
+        work = await run_label_work(shop.deps)
+
+    # then the operator's log line says what the pass did: one expired, one voided
+    [line] = [r for r in caplog.records if r.getMessage() == "label work"]
+    assert (line.expired, line.voided) == (work.expired, work.voided) == (1, 1)
 
 
 async def test_an_expired_drawn_label_needs_no_void(shop):

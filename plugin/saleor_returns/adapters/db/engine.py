@@ -1,10 +1,13 @@
-"""The async engine: SQLite (embedded default, writers serialised) or PostgreSQL."""
+"""The async engine: SQLite (embedded default, writers serialised, statements on the event loop:
+inline_sqlite.py) or PostgreSQL (asyncpg)."""
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from .inline_sqlite import inline_dbapi
 
 READONLY = "returns_readonly"  # execution option: a transaction that only reads
 
@@ -23,7 +26,9 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        # a connection is held only for its transaction: 20 cover many requests in flight on one core
+        kwargs = {"pool_size": 10, "max_overflow": 10, "pool_timeout": 30, **kwargs}
+        engine = create_async_engine(url, module=inline_dbapi(), **kwargs)
         _serialise_sqlite_writers(engine)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
@@ -38,7 +43,10 @@ def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # a commit survives the process dying (kill -9): WAL is written before COMMIT returns; a power loss may
+        # lose the last commits since the last checkpoint (docs/operations.md, "SQLite and durability")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=0")  # locks are waited for on the event loop (inline_sqlite.py)
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

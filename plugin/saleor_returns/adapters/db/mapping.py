@@ -14,7 +14,8 @@ from ...domain.money import Money
 from ...domain.policy import RefundTiming
 from ...domain.refunds import Refund, RefundStatus
 from ...domain.returns import Return, ReturnLine
-from .models import LabelRow, RefundRow, ReturnEventRow, ReturnLineRow, ReturnRow
+from .models import LabelRow, RefundRow, ReturnLineRow, ReturnRow
+from .snapshot_json import snapshot_from_json, snapshot_to_json
 
 
 # --- the decision record (a JSON column) ----------------------------------------------------------
@@ -67,7 +68,8 @@ def return_from_row(row: ReturnRow) -> Return:
         labels=[label_from_row(lb) for lb in row.labels],
         events=[ReturnEvent(e.at, Actor.from_label(e.actor), EventType.parse(e.type), e.note, e.id, e.type)
                 for e in row.events],
-        refund_due_at=row.refund_due_at, record_due_at=row.record_due_at)
+        refund_due_at=row.refund_due_at, record_due_at=row.record_due_at, language_code=row.language_code,
+        customer_name=row.customer_name, seen=snapshot_from_json(row.decision_seen))
 
 
 def refund_from_row(r: RefundRow) -> Refund:
@@ -89,7 +91,8 @@ def label_from_row(lb: LabelRow) -> Label:
                  error_message=lb.error_message, voided_at=lb.voided_at,
                  void_status=VoidStatus(lb.void_status) if lb.void_status else None,
                  void_attempts=lb.void_attempts, carrier_voided_at=lb.carrier_voided_at,
-                 first_scan_at=lb.first_scan_at, delivered_at=lb.delivered_at)
+                 first_scan_at=lb.first_scan_at, delivered_at=lb.delivered_at,
+                 expiry_reminded_at=lb.expiry_reminded_at)
 
 
 # --- domain → rows --------------------------------------------------------------------------------
@@ -99,6 +102,8 @@ def new_return_row(ret: Return) -> ReturnRow:
                     customer_email=ret.customer_email, customer_id=ret.customer_id, currency=ret.currency,
                     policy_version=ret.policy_version, created_at=ret.created_at,
                     exception_requested=ret.exception_requested, note=ret.note,
+                    language_code=ret.language_code, customer_name=ret.customer_name,
+                    decision_seen=snapshot_to_json(ret.seen) if ret.seen is not None else None,
                     lines=[ReturnLineRow(order_line_id=ln.order_line_id, product_name=ln.product_name, sku=ln.sku,
                                          quantity=ln.quantity, reason=ln.reason, comment=ln.comment,
                                          refund_amount=ln.refund.amount) for ln in ret.lines],
@@ -152,13 +157,14 @@ def update_label_row(row: LabelRow, lb: Label) -> None:
          error_code=lb.error_code.value if lb.error_code else None, error_message=lb.error_message,
          voided_at=lb.voided_at, void_status=lb.void_status.value if lb.void_status else None,
          void_attempts=lb.void_attempts, carrier_voided_at=lb.carrier_voided_at, first_scan_at=lb.first_scan_at,
-         delivered_at=lb.delivered_at)
+         delivered_at=lb.delivered_at, expiry_reminded_at=lb.expiry_reminded_at)
     if lb.pdf is not None:
         row.pdf = lb.pdf  # only a label issued in this unit of work carries its PDF
 
 
-def event_row(e: ReturnEvent) -> ReturnEventRow:
-    return ReturnEventRow(at=e.at, actor=e.actor.label[:320], type=e.type_name, note=e.note)
+def event_values(return_seq: int, e: ReturnEvent) -> dict[str, Any]:
+    """One new line of a return's trail, as inserted (in bulk: the trail is only appended to)."""
+    return {"return_seq": return_seq, "at": e.at, "actor": e.actor.label[:320], "type": e.type_name, "note": e.note}
 
 
 def _set(row: Any, **values: Any) -> None:

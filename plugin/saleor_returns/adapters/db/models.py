@@ -5,7 +5,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .types import Amount, UTCDateTime
@@ -48,6 +60,12 @@ class ReturnRow(Base):
         Index("ix_returns_tenant_customer", "tenant", "customer_email"),
         Index("ix_returns_refund_due", "refund_due_at"),
         Index("ix_returns_record_due", "record_due_at"),
+        # policy simulations and analytics (migration 0011): a channel's (or every channel's) returns of a period,
+        # with what the grouped queries read, so they never visit the wide rows
+        Index("ix_returns_tenant_channel_created", "tenant", "channel", "created_at", "status", "resolution",
+              "currency", "seq"),
+        Index("ix_returns_tenant_created", "tenant", "created_at", "channel", "status", "resolution", "currency",
+              "seq"),
     )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -78,6 +96,11 @@ class ReturnRow(Base):
     # durable work (migration 0006): owed refunds not planned yet; the store's books not told yet
     refund_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     record_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # who e-mails are written for (migration 0009)
+    language_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    customer_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # what the decision saw (migration 0011; adapters/db/snapshot_json.py): policy simulations replay it
+    decision_seen: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
     lines: Mapped[list["ReturnLineRow"]] = relationship(back_populates="ret", order_by="ReturnLineRow.id",
                                                         cascade="all, delete-orphan")
@@ -91,6 +114,8 @@ class ReturnRow(Base):
 
 class ReturnLineRow(Base):
     __tablename__ = "return_lines"
+    __table_args__ = (  # analytics per reason and product (migration 0011)
+        Index("ix_return_lines_insight", "return_seq", "reason", "quantity", "refund_amount", "sku"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     return_seq: Mapped[int] = mapped_column(ForeignKey("returns.seq", ondelete="CASCADE"), index=True)
@@ -110,7 +135,9 @@ class RefundRow(Base):
 
     __tablename__ = "refunds"
     __table_args__ = (Index("ix_refunds_status_next", "status", "next_attempt_at"),
-                      Index("ix_refunds_psp_reference", "psp_reference"))
+                      Index("ix_refunds_psp_reference", "psp_reference"),
+                      # analytics: a return's succeeded refunds, their money and time (migration 0011)
+                      Index("ix_refunds_insight", "return_seq", "status", "amount", "updated_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     return_seq: Mapped[int] = mapped_column(ForeignKey("returns.seq", ondelete="CASCADE"), index=True)
@@ -167,6 +194,7 @@ class LabelRow(Base):
     carrier_voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     first_scan_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    expiry_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # migration 0009
 
     ret: Mapped[ReturnRow] = relationship(back_populates="labels")
 
@@ -308,3 +336,60 @@ class GoodwillBudgetRow(Base):
     amount: Mapped[Decimal] = mapped_column(Amount())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_by: Mapped[str] = mapped_column(String(320))
+
+
+class NotificationRow(Base):
+    """The outbox (migration 0009): an e-mail owed, written with the change that causes it; sent after."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("dedupe_key", name="uq_notifications_dedupe_key"),
+                      Index("ix_notifications_status_next", "status", "next_attempt_at"),
+                      Index("ix_notifications_tenant_return", "tenant", "return_id"),
+                      Index("ix_notifications_tenant_seq", "tenant", "seq"))
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    tenant: Mapped[str] = mapped_column(String(255))
+    return_id: Mapped[str] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(320))
+    recipient_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    dedupe_key: Mapped[str] = mapped_column(String(255))
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    subject: Mapped[str | None] = mapped_column(Text, nullable=True)  # as sent (or held)
+    body_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class StoreMailSettingsRow(Base):
+    """A store's e-mail settings from the console (migration 0009): on or off, and the sender."""
+
+    __tablename__ = "store_mail_settings"
+
+    tenant: Mapped[str] = mapped_column(String(255), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    sender_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    sender_address: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(320))
+
+
+class RateLimitCounterRow(Base):
+    """A fixed-window request counter shared by every replica (migration 0007; adapters/ratelimit/sql_storage.py).
+
+    `key` is the `limits` library's key (bucket, hashed identifiers, rate); `expires_at` is when the window ends,
+    in seconds since the epoch."""
+
+    __tablename__ = "rate_limit_counters"
+    __table_args__ = (Index("ix_rate_limit_counters_expires", "expires_at"),)
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float)

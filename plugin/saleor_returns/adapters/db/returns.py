@@ -8,26 +8,31 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
+from ...domain.decision_snapshot import KeepItemReturn
 from ...domain.labels import Label, LabelStatus, VoidStatus
 from ...domain.lifecycle import ACTIVE, Resolution
+from ...domain.money import Money
 from ...domain.refunds import COMMITTED, Refund
 from ...domain.returns import Return
-from ...ports.persistence import ReturnFilter, ReturnRef, WorkItem
+from ...ports.persistence import ReturnFilter, ReturnOwner, ReturnRef, WorkItem
 from .dialect import is_postgres
-from .mapping import event_row, label_from_row, new_return_row, refund_from_row, return_from_row, update_return_row
-from .models import LabelRow, RefundRow, ReturnLineRow, ReturnRow
+from .mapping import event_values, label_from_row, new_return_row, refund_from_row, return_from_row, update_return_row
+from .models import LabelRow, RefundRow, ReturnEventRow, ReturnLineRow, ReturnRow
 
 ACTIVE_STATUSES = tuple(s.value for s in ACTIVE)
 COMMITTED_STATUSES = tuple(s.value for s in COMMITTED)
-_FULL = (selectinload(ReturnRow.lines), selectinload(ReturnRow.refunds), selectinload(ReturnRow.labels),
+# a return whole in three statements: the row with its (few) refunds and labels joined, then its lines and its
+# trail (joining those too would multiply the rows: lines × events)
+_FULL = (joinedload(ReturnRow.refunds), joinedload(ReturnRow.labels), selectinload(ReturnRow.lines),
          selectinload(ReturnRow.events))
 _JOINED = (joinedload(ReturnRow.lines), joinedload(ReturnRow.refunds), joinedload(ReturnRow.labels),
            joinedload(ReturnRow.events))
 _REF = (ReturnRow.tenant, ReturnRow.id, ReturnRow.order_id)
+EVENTS: Table = ReturnEventRow.__table__  # type: ignore[assignment]
 
 
 @dataclass
@@ -44,6 +49,7 @@ class Tracker:
 
     seen: dict[str, _Seen] = field(default_factory=dict)  # by return id
     added: list[Return] = field(default_factory=list)
+    fresh: list[tuple[Return, int]] = field(default_factory=list)  # returns with new events, from which on
 
     def watch(self, row: ReturnRow) -> Return:
         found = self.seen.get(row.id)
@@ -53,23 +59,34 @@ class Tracker:
         return found.ret
 
     async def flush(self, session: AsyncSession) -> None:
-        """Rows for new returns (numbered from their sequence), changes of the loaded ones, new events."""
-        for ret in self.added:
+        """Rows for new returns (numbered from their sequence), changes of the loaded ones, new events: a
+        statement per table touched, whatever the number of lines or events."""
+        added, self.added = self.added, []
+        for ret in added:
             row = new_return_row(ret)
             session.add(row)
             self.seen[ret.id] = _Seen(ret, row, 0)
-        if self.added:
-            await session.flush()
-            for ret in self.added:
-                row = self.seen[ret.id].row
-                row.number = ret.number = f"R-{10000 + row.seq}"
-            self.added.clear()
         for seen in self.seen.values():
             update_return_row(seen.row, seen.ret)
-            for event in seen.ret.events[seen.saved_events:]:
-                seen.row.events.append(event_row(event))
-            seen.saved_events = len(seen.ret.events)
         await session.flush()
+        for ret in added:  # the number comes from the sequence the insert gave
+            row = self.seen[ret.id].row
+            row.number = ret.number = f"R-{10000 + row.seq}"
+        if added:
+            await session.flush()
+        await self._events(session)
+
+    async def _events(self, session: AsyncSession) -> None:
+        """New events of every return, in one INSERT (the trail is only ever appended to)."""
+        rows = []
+        for seen in self.seen.values():
+            fresh = seen.ret.events[seen.saved_events:]
+            if fresh:
+                self.fresh.append((seen.ret, seen.saved_events))  # the outbox follows these (uow.py)
+                rows += [event_values(seen.row.seq, e) for e in fresh]
+            seen.saved_events = len(seen.ret.events)
+        if rows:
+            await session.execute(insert(EVENTS), rows)  # Core: one executemany
 
 
 class SqlReturns:
@@ -86,8 +103,14 @@ class SqlReturns:
         return await self._one(stmt)
 
     async def _one(self, stmt: Select[Any]) -> Return | None:
-        row = (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+        row = (await self.session.execute(stmt.execution_options(populate_existing=True))).unique().scalar_one_or_none()
         return self.tracker.watch(row) if row is not None else None
+
+    async def owner(self, tenant: str, return_id: str) -> ReturnOwner | None:
+        stmt = select(ReturnRow.customer_email, ReturnRow.customer_id).where(ReturnRow.tenant == tenant,
+                                                                              ReturnRow.id == return_id)
+        row = (await self.session.execute(stmt)).first()
+        return ReturnOwner(row.customer_email, row.customer_id) if row is not None else None
 
     async def locate(self, tenant: str, return_id: str) -> ReturnRef | None:
         stmt = select(*_REF).where(ReturnRow.tenant == tenant, ReturnRow.id == return_id)
@@ -143,12 +166,19 @@ class SqlReturns:
         amounts = [a for (a,) in (await self.session.execute(stmt)).all()]
         return len(amounts), sum(amounts, Decimal(0))
 
+    async def keep_item_returns(self, tenant: str, email: str, since: datetime, currency: str) -> list[KeepItemReturn]:
+        stmt = select(ReturnRow.created_at, ReturnRow.refund_total).where(
+            ReturnRow.tenant == tenant, func.lower(ReturnRow.customer_email) == email.lower(),
+            ReturnRow.resolution == Resolution.KEEP_ITEM.value, ReturnRow.status.in_(ACTIVE_STATUSES),
+            ReturnRow.created_at >= since, ReturnRow.currency == currency).order_by(ReturnRow.created_at)
+        return [KeepItemReturn(at, Money(amount, currency)) for at, amount in (await self.session.execute(stmt)).all()]
+
     async def page(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[tuple[int, Return]]:
         stmt = _filtered(select(ReturnRow).where(ReturnRow.tenant == tenant).options(*_FULL), flt)
         if after is not None:
             stmt = stmt.where(ReturnRow.seq < after)
         stmt = stmt.order_by(ReturnRow.seq.desc()).limit(first + 1)
-        rows = (await self.session.execute(stmt)).scalars()
+        rows = (await self.session.execute(stmt)).unique().scalars()
         return [(row.seq, self.tracker.watch(row)) for row in rows]
 
     async def count(self, tenant: str, flt: ReturnFilter) -> int:
@@ -158,7 +188,7 @@ class SqlReturns:
     async def of_order(self, tenant: str, order_id: str) -> list[Return]:
         stmt = (select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.order_id == order_id)
                 .options(*_FULL).order_by(ReturnRow.seq.desc()))
-        return [self.tracker.watch(row) for row in (await self.session.execute(stmt)).scalars()]
+        return [self.tracker.watch(row) for row in (await self.session.execute(stmt)).unique().scalars()]
 
     async def of_orders(self, tenant: str, order_ids: Collection[str]) -> dict[str, list[Return]]:
         if not order_ids:

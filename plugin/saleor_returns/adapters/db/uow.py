@@ -2,6 +2,7 @@
 every return it loaded or added, on commit."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -10,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from .dialect import insert_for, is_postgres
 from .engine import READONLY
+from .insight import SqlInsight
 from .installations import SqlInstallations
 from .models import OrderLockRow
+from .outbox import OutboxWriter, SqlMailSettings, SqlOutbox
 from .records import SqlGoodwill, SqlInbox, SqlPolicies
 from .returns import SqlReturns, SqlWorkQueue, Tracker
 from .store_settings import SqlStoreSettings
@@ -19,10 +22,14 @@ from .store_settings import SqlStoreSettings
 
 class SqlUnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine,
-                 readonly: bool = False) -> None:
+                 readonly: bool = False, *, staff: Sequence[str] = (),
+                 after_commit: Callable[[list[str]], None] | None = None) -> None:
         self._sessions = sessions
         self._engine = engine
         self.readonly = readonly
+        self._writer = OutboxWriter(staff)  # the messages new events owe, written with them
+        self._after_commit = after_commit  # told the ids of new messages once they are committed (fast path)
+        self._written: list[str] = []
         self.session: AsyncSession
 
     async def __aenter__(self) -> "SqlUnitOfWork":
@@ -37,6 +44,9 @@ class SqlUnitOfWork:
         self.inbox = SqlInbox(self.session)
         self.installations = SqlInstallations(self.session)
         self.store_settings = SqlStoreSettings(self.session)
+        self.outbox = SqlOutbox(self.session)
+        self.mail_settings = SqlMailSettings(self.session)
+        self.insight = SqlInsight(self.session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -50,12 +60,19 @@ class SqlUnitOfWork:
     async def flush(self) -> None:
         """Write what the returns became so far (numbers new returns), without committing."""
         await self._tracker.flush(self.session)
+        fresh, self._tracker.fresh = self._tracker.fresh, []
+        self._written += await self._writer.write(self.session, fresh)
+        await self.outbox.flush()
+        await self.mail_settings.flush()
 
     async def commit(self) -> None:
         if self.readonly:
             raise RuntimeError("a read-only unit of work cannot commit")
-        await self._tracker.flush(self.session)
+        await self.flush()
         await self.session.commit()
+        written, self._written = self._written, []
+        if written and self._after_commit is not None:
+            self._after_commit(written)
 
     async def schema_version(self) -> str | None:
         found = await self.session.execute(text("SELECT version_num FROM alembic_version"))

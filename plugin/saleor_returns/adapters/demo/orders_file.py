@@ -228,6 +228,7 @@ def _order(e: Entry, channels: dict[str, Channel], now: datetime) -> Order:
         user_id=e.opt_text("userId", allow_int=True),
         shipping_address=_address(e, "shippingAddress"),
         metadata=_metadata(e),
+        language_code=e.opt_text("language"),  # e.g. "de": the shopper's e-mails are written in it
     )
 
 

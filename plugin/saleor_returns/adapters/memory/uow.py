@@ -18,12 +18,15 @@ from types import TracebackType
 from typing import Any
 
 from ...domain.actors import Actor
+from ...domain.decision_snapshot import KeepItemReturn
 from ...domain.events import EventType, ReturnEvent
 from ...domain.labels import Label, LabelStatus, VoidStatus
 from ...domain.lifecycle import ACTIVE, Resolution
 from ...domain.refunds import Refund, RefundStatus
 from ...domain.returns import Return
-from ...ports.persistence import ReturnFilter, ReturnRef, WorkItem
+from ...ports.persistence import ReturnFilter, ReturnOwner, ReturnRef, WorkItem
+from .insight import MemoryInsight
+from .outbox import MemoryMail, MemoryMailSettings, MemoryOutbox
 from .records import MemoryGoodwill, MemoryInbox, MemoryInstallations, MemoryPolicies, MemoryStoreSettings, Tables
 
 
@@ -37,6 +40,7 @@ class MemoryDatabase:
     next_event_id: int = 1
     pdfs: dict[str, bytes] = field(default_factory=dict)  # label id → its printable PDF
     tables: Tables = field(default_factory=Tables)
+    mail: MemoryMail = field(default_factory=MemoryMail)  # the outbox and the stores' mail settings (outbox.py)
     writer: asyncio.Lock = field(default_factory=asyncio.Lock)
     commits: int = 0  # for tests that count what was written
 
@@ -60,6 +64,9 @@ class MemoryUnitOfWork:
         self.inbox = MemoryInbox(self)
         self.installations = MemoryInstallations(self)
         self.store_settings = MemoryStoreSettings(self)
+        self.outbox = MemoryOutbox(self)
+        self.mail_settings = MemoryMailSettings(self)
+        self.insight = MemoryInsight(self)  # simulations and analytics (insight.py)
 
     async def __aenter__(self) -> "MemoryUnitOfWork":
         if not self.readonly:
@@ -80,7 +87,11 @@ class MemoryUnitOfWork:
                 self.db.next_seq += 1
             self.live[ret.id] = ret
         self.added = []
+        before = dict(self.stored())
         for ret in self.live.values():
+            saved = before.get(ret.id)
+            if len(ret.events) > (first_new := len(saved.events) if saved is not None else 0):
+                self.outbox.owe(ret, first_new)  # the messages its new events owe, written with them
             self.flushed[ret.id] = self.stored_form(ret)
             self.pdfs.update({lb.id: lb.pdf for lb in ret.labels if lb.pdf is not None})
 
@@ -92,7 +103,10 @@ class MemoryUnitOfWork:
         self.db.pdfs.update(self.pdfs)
         self.db.tables = self.tables
         self.flushed, self.pdfs, self.tables = {}, {}, copy.deepcopy(self.tables)
+        written = self.outbox.commit()
         self.db.commits += 1
+        if written and self.db.mail.after_commit is not None:
+            self.db.mail.after_commit(written)
 
     async def schema_version(self) -> str | None:
         return "memory"
@@ -150,6 +164,13 @@ class _Returns:
         found = self.uow.stored().get(return_id)  # a return added and not flushed yet is not there (as in SQL)
         return self.uow.load(found) if found is not None and found.tenant == tenant else None
 
+    async def owner(self, tenant: str, return_id: str) -> ReturnOwner | None:
+        found = await self.locate(tenant, return_id)
+        if found is None:
+            return None
+        ret = self.uow.stored()[return_id]
+        return ReturnOwner(ret.customer_email, ret.customer_id)
+
     async def locate(self, tenant: str, return_id: str) -> ReturnRef | None:
         found = self.uow.stored().get(return_id)
         return _ref(found) if found is not None and found.tenant == tenant else None
@@ -202,11 +223,15 @@ class _Returns:
         return dict(out)
 
     async def keep_item_history(self, tenant: str, email: str, since: datetime, currency: str) -> tuple[int, Decimal]:
-        amounts = [r.refund_total.amount for r in self._all()
-                   if r.tenant == tenant and r.customer_email.lower() == email.lower()
-                   and r.resolution is Resolution.KEEP_ITEM and r.status in ACTIVE and r.created_at >= since
-                   and r.currency == currency]
+        amounts = [k.amount.amount for k in await self.keep_item_returns(tenant, email, since, currency)]
         return len(amounts), sum(amounts, Decimal(0))
+
+    async def keep_item_returns(self, tenant: str, email: str, since: datetime, currency: str) -> list[KeepItemReturn]:
+        kept = [KeepItemReturn(r.created_at, r.refund_total) for r in self._all()
+                if r.tenant == tenant and r.customer_email.lower() == email.lower()
+                and r.resolution is Resolution.KEEP_ITEM and r.status in ACTIVE and r.created_at >= since
+                and r.currency == currency]
+        return sorted(kept, key=lambda k: k.at)
 
     async def page(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[tuple[int, Return]]:
         seq = self.uow.db.seq

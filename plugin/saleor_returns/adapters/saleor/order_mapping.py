@@ -80,7 +80,18 @@ def order_from(raw: dict[str, Any], channel: Channel) -> Order:
         payments=_payments(raw, currency, markers),
         shipping_price=money((raw.get("shippingPrice") or {}).get("gross"), currency),
         user_id=user.get("id"), shipping_address=address(raw.get("shippingAddress")),
-        metadata={m["key"]: m["value"] for m in raw.get("metadata") or ()})
+        metadata={m["key"]: m["value"] for m in raw.get("metadata") or ()},
+        language_code=language(raw.get("languageCodeEnum")))
+
+
+def language(raw: str | None) -> str | None:
+    """Saleor's LanguageCodeEnum ("DE", "PT_BR", "ZH_HANS") → a locale name ("de", "pt_BR", "zh_Hans")."""
+    if not raw:
+        return None
+    lang, _, rest = str(raw).partition("_")
+    if not rest:
+        return lang.lower()
+    return f"{lang.lower()}_{rest.upper() if len(rest) == 2 else rest.title()}"
 
 
 def _line(raw: dict[str, Any], currency: str) -> OrderLine:

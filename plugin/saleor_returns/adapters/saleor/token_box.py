@@ -40,6 +40,14 @@ class TokenBox:
         """The token, encrypted (and authenticated) for storage."""
         return self._fernet.encrypt(token.encode()).decode()
 
+    def rotate(self, sealed: str) -> str:
+        """The same token sealed again under the first key, whichever configured key opens it now
+        (TokenBoxError when none does)."""
+        try:
+            return self._fernet.rotate(sealed.encode()).decode()
+        except (InvalidToken, ValueError) as exc:
+            raise TokenBoxError("the stored app token cannot be decrypted with the configured keys") from exc
+
     def open(self, sealed: str) -> str:
         """The token back. Raises TokenBoxError when no configured key opens it."""
         try:

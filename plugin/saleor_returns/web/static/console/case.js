@@ -12,6 +12,7 @@ import {
 import { APPROVE, CANCEL, gql, RECEIVED, REJECT, RETRY, RETURNS } from "./api.js";
 import * as bridge from "./bridge.js";
 import { refreshGoodwill } from "./goodwill.js";
+import { caseMessages } from "./messages.js";
 import { clearToasts, toast } from "./notify.js";
 
 const RECEIVABLE = ["APPROVED", "LABEL_ISSUED", "IN_TRANSIT"];
@@ -40,7 +41,7 @@ export function renderCase(el, ret, { onChange = null, focus = false } = {}) {
     actions(el, ret, onChange),
     h("div", { class: "case-grid" },
       h("div", { class: "stack" }, items(ret), trace(ret)),
-      h("div", { class: "stack" }, refundsAndLabel(ret), history(ret), timeline(ret)))));
+      h("div", { class: "stack" }, refundsAndLabel(ret), history(ret), timeline(ret), caseMessages(ret)))));
   if (focus) focusOn(heading);
 }
 

@@ -8,6 +8,8 @@ import { CHANNELS, getToken, gql, setToken } from "./api.js";
 import * as bridge from "./bridge.js";
 import { refreshGoodwill, setupGoodwill } from "./goodwill.js";
 import { clearToasts } from "./notify.js";
+import { renderMessage, renderMessages } from "./messages.js";
+import { renderInsights } from "./insights.js";
 import { renderPolicy } from "./policy.js";
 import { renderQueue } from "./queue.js";
 import { renderReturn, renderReturns } from "./returns.js";
@@ -102,7 +104,8 @@ function codesToggle() {
 function shell(mode) {
   const count = h("span", { class: "count", "data-queue-count": "" });
   const tabs = [["#/queue", t("console.tabs.queue"), count], ["#/returns", t("console.tabs.returns")],
-    ["#/policy", t("console.tabs.policy")], ["#/store", t("console.tabs.store")]];
+    ["#/policy", t("console.tabs.policy")], ["#/insights", t("console.tabs.insights")], ["#/store", t("console.tabs.store")],
+    ["#/messages", t("console.tabs.messages")]];
   const nav = h("nav", { class: "tabs", "aria-label": t("console.pageTitle") },
     tabs.map(([href, label, extra]) => h("a", { href, "data-tab": href }, label, extra || null)));
   const meter = h("div", { class: "goodwill", "aria-live": "polite" });
@@ -130,6 +133,9 @@ function shell(mode) {
     else if (parts[0] === "returns") renderReturns(view, new URLSearchParams(query), channels);
     else if (parts[0] === "policy") renderPolicy(view, parts[1] || "", channels);
     else if (parts[0] === "store") renderStore(view, parts[1] || "", channels);
+    else if (parts[0] === "insights") renderInsights(view, parts[1] || "", new URLSearchParams(query), channels);
+    else if (parts[0] === "messages" && parts[1]) renderMessage(view, parts[1]);
+    else if (parts[0] === "messages") renderMessages(view, new URLSearchParams(query));
     else {
       const q = new URLSearchParams(query);
       renderQueue(view, { onCount, after: q.get("after"), from: Number(q.get("from")) || 0 });

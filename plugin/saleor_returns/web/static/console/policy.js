@@ -8,6 +8,7 @@ import { t } from "../shared/i18n.js";
 import { describeError, reasonLabel } from "../shared/messages.js";
 import { gql, POLICY, UPDATE_POLICY } from "./api.js";
 import { clearToasts } from "./notify.js";
+import { previewPanel } from "./preview.js";
 import { errorPanel, loadingPanel } from "./views.js";
 
 const FIELD_ALIASES = { keepItemLimits: "keepItemLimitCount", keepItemLimitAmounts: "keepItemLimitCount",
@@ -77,6 +78,9 @@ function policyForm(policy, savedVersion = null) {
       section(t("policy.sections.reasons"), [c.reasons.el]),
       section(t("policy.sections.overrides"), [c.overrides.el]),
       section(t("policy.sections.seasonal"), [c.seasonal.el])),
+      previewPanel(policy, {
+        read: () => { const r = collect(c); return { input: r.input, problems: r.problems.filter((p) => p.length === 2) }; },
+        fieldError: (name, message) => showFieldError(form, name, message), clear: () => clearErrors(form) }),
     h("div", { class: "row form-actions" }, save));
   onSubmitOnce(form, () => submit(form, policy, c, summary));
   return form;

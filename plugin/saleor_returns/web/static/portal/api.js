@@ -65,7 +65,7 @@ export const PREVIEW = `query PortalPreview($input: RequestReturnInput!) {
 
 export const RETURN_FIELDS = `
   id number orderId orderNumber channel status resolution createdAt deadline graceDeadline timezone shipBy
-  customerEmail exceptionRequested
+  customerEmail exceptionRequested emailUpdates
   refundTotal { amount currency }
   lines { orderLineId productName quantity reason comment refund { amount currency } }
   refunds { id status amount { amount currency } createdAt }

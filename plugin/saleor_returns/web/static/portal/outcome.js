@@ -79,7 +79,7 @@ function review(ret, email, title) {
     h("h2", { class: "h3" }, t("outcome.next")),
     h("ol", { class: "next-steps" },
       h("li", {}, t("outcome.step1")),
-      h("li", {}, t("outcome.step2", { email: email || ret.customerEmail })),
+      h("li", {}, ret.emailUpdates ? t("outcome.step2", { email: email || ret.customerEmail }) : t("outcome.step2NoEmail")),
       h("li", {}, t("outcome.step3")),
       h("li", {}, t("outcome.step4", { amount: money(ret.refundTotal) }))),
     h("p", { class: "small" }, t("outcome.nothingNow")));

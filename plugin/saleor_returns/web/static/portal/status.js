@@ -78,7 +78,7 @@ function nextStep(ret, email) {
     const why = [...ret.events].reverse().find((e) => e.type === "REJECTED" && e.note);
     return h("div", { class: "alert critical" }, h("h2", {}, t("status.rejectedTitle")),
       why ? h("p", {}, why.note) : null,
-      h("p", {}, t("status.rejectedHelp")));
+      h("p", {}, ret.emailUpdates ? t("status.rejectedHelp") : t("status.rejectedHelpNoEmail")));
   }
   if (ret.status === "REFUNDED" || ret.status === "CLOSED") {
     return h("div", { class: "alert success" }, h("h2", {}, t("status.refundedTitle")),
