@@ -17,6 +17,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -55,9 +57,14 @@ class OrderLockRow(Base):
 class ReturnRow(Base):
     __tablename__ = "returns"
     __table_args__ = (
-        Index("ix_returns_tenant_status", "tenant", "status"),
+        # the returns list (migration 0012): newest first by seq, whole or by status or channel, and the search's
+        # lookups (order id, order number, e-mail whatever its case); none of them sorts the table
+        Index("ix_returns_tenant_seq", "tenant", "seq"),
+        Index("ix_returns_tenant_status_seq", "tenant", "status", "seq"),
+        Index("ix_returns_tenant_channel_seq", "tenant", "channel", "seq"),
         Index("ix_returns_tenant_order", "tenant", "order_id"),
-        Index("ix_returns_tenant_customer", "tenant", "customer_email"),
+        Index("ix_returns_tenant_order_number", "tenant", "order_number"),
+        Index("ix_returns_tenant_email", "tenant", func.lower(text("customer_email"))),
         Index("ix_returns_refund_due", "refund_due_at"),
         Index("ix_returns_record_due", "record_due_at"),
         # policy simulations and analytics (migration 0011): a channel's (or every channel's) returns of a period,
