@@ -155,6 +155,33 @@ def test_a_mixed_basket_is_explained_and_the_cheap_items_can_go_alone(app, open_
     assert sorted(r["resolution"] for r in returns_of(app, "ORD-1006")) == ["KEEP_ITEM", "KEEP_ITEM"]
 
 
+def test_a_mixed_basket_splits_in_two_returns_each_with_its_best_outcome(app, open_page, screenshot):
+    # given Fay picks two pairs of socks (kept when returned alone) and the rain jacket (ships back)
+    page = open_page(f"{app.server.url}/portal?order=1006&email=fay@example.com")
+    page.get_by_role("checkbox", name="Merino Socks").check()
+    page.get_by_label("How many? for Merino Socks").select_option("2")
+    page.get_by_label("Reason for Merino Socks").select_option("DOES_NOT_FIT")
+    page.get_by_role("checkbox", name="Rain Jacket").check()
+    page.get_by_label("Reason for Rain Jacket").select_option("CHANGED_MIND")
+    page.get_by_role("button", name="See what happens next").click()
+
+    # when she chooses to keep the socks and send the jacket back
+    page.locator("[data-split]").get_by_role("button", name="Keep Merino Socks and send the rest back").click()
+
+    # then two returns are made: the socks refunded at once, the jacket with its label, each with its number
+    expect(page.get_by_role("heading", name="Two returns: each item gets its best outcome")).to_be_focused()
+    kept, boxed = page.locator("[data-split-return]").all()
+    expect(kept.locator('[data-outcome="keep-item"]')).to_contain_text("Refunded: keep the item")
+    expect(boxed.locator('[data-outcome="label"] [data-in-the-box]')).to_contain_text("1 × Rain Jacket")
+    expect(boxed.locator('[data-outcome="label"] [data-in-the-box]')).not_to_contain_text("Merino Socks")
+    expect(boxed.get_by_role("link", name="Open your label (PDF)")).to_have_attribute("href", re.compile("/labels/"))
+    screenshot(page, "portal-split-basket")
+    made = {r["number"]: r for r in returns_of(app, "ORD-1006")}
+    assert [made[x.get_attribute("data-split-return")]["resolution"] for x in (kept, boxed)] == [
+        "KEEP_ITEM", "SHIP_BACK"]
+    assert made[kept.get_attribute("data-split-return")]["status"] == "REFUNDED"
+
+
 def test_past_grace_the_dates_agree_and_the_shopper_asks_for_an_exception(app, open_page, screenshot):
     # given the espresso machine is past the window and the grace period
     page = open_page(f"{app.server.url}/portal?order=1005&email=eve@example.com", mobile=True)

@@ -7,7 +7,7 @@ import { day, deadlineLocal, money } from "../shared/format.js";
 import { t } from "../shared/i18n.js";
 import { reasonLabel, statusLabel, statusTone } from "../shared/messages.js";
 import { gql, REQUEST_RETURN, signedIn, statusUrl } from "./api.js";
-import { renderOutcome } from "./outcome.js";
+import { renderOutcome, renderOutcomes } from "./outcome.js";
 import { showPreview } from "./preview.js";
 import { announce, errorBox, lineDate, lineWhy, loading, onlyExpired, zoneNote } from "./ui.js";
 
@@ -205,6 +205,7 @@ async function review(ctx, rows, status, previewArea, only) {
   const lines = requestedLines(picked);
   await showPreview(ctx, previewArea, { lines }, {
     confirm: (area) => send(ctx, { lines }, area, picked),
+    split: (keptIds, area) => sendSplit(ctx, lines, keptIds, area, picked),
     only,
     onError: (result) => { mount(status, errorBox(result)); focusField(result.field, picked) || focusOn(status.firstChild); },
   });
@@ -220,17 +221,50 @@ export async function send(ctx, extra, status, rows) {
       renderOutcome(ctx.app, { ret: result.returnRequest, policy: ctx.policy, email: ctx.email });
       return;
     }
-    if (result.__typename === "ReturnNotEligible") {
-      mount(status, notEligible(result.lines, ctx.order.timezone));
-      announce(t("order.someRefused"));
-      return;
-    }
-    mount(status, errorBox(result));
-    focusField(result.field, rows) || focusOn(status.firstChild);
+    refused(ctx, result, status, rows);
   } catch (err) {
     mount(status, errorBox(err));
     focusOn(status.firstChild);
   }
+}
+
+/** A mixed basket as two returns, each with its own best outcome: first the lines kept on their own (refunded at
+ * once), then the rest (in the box). When the second cannot be made, the first still stands and the page says
+ * which items are not returned yet. */
+async function sendSplit(ctx, lines, keptIds, status, rows) {
+  const parts = [lines.filter((l) => keptIds.includes(l.orderLineId)),
+    lines.filter((l) => !keptIds.includes(l.orderLineId))];
+  mount(status, loading(t("order.sending")));
+  const made = [];
+  for (const part of parts) {
+    let result;
+    try {
+      ({ requestReturn: result } = await gql(REQUEST_RETURN,
+        { input: { orderId: ctx.order.orderId, email: ctx.email, lines: part } }));
+    } catch (err) {
+      result = err;
+    }
+    if (result && result.__typename === "ReturnRequested") { made.push(result.returnRequest); continue; }
+    if (!made.length) {
+      if (result instanceof Error) { mount(status, errorBox(result)); focusOn(status.firstChild); return; }
+      refused(ctx, result, status, rows);
+      return;
+    }
+    const names = part.map((l) => rows.find((r) => r.line.orderLineId === l.orderLineId).line.productName);
+    renderOutcomes(ctx.app, made, { policy: ctx.policy, email: ctx.email, notReturned: names });
+    return;
+  }
+  renderOutcomes(ctx.app, made, { policy: ctx.policy, email: ctx.email });
+}
+
+function refused(ctx, result, status, rows) {
+  if (result.__typename === "ReturnNotEligible") {
+    mount(status, notEligible(result.lines, ctx.order.timezone));
+    announce(t("order.someRefused"));
+    return;
+  }
+  mount(status, errorBox(result));
+  focusField(result.field, rows) || focusOn(status.firstChild);
 }
 
 function focusField(path, rows) {

@@ -19,9 +19,28 @@ export function renderOutcome(app, { ret, policy, email }) {
   announce(heading.textContent);
 }
 
+/** Two returns made from one basket (order.js sendSplit), each with its outcome, number and page; and the items
+ * that could not be returned with them, if any. */
+export function renderOutcomes(app, rets, { policy, email, notReturned = [] }) {
+  if (rets.length === 1 && !notReturned.length) { renderOutcome(app, { ret: rets[0], policy, email }); return; }
+  const heading = h("h1", { id: "outcome-title" }, t("outcome.splitTitle", { count: rets.length }));
+  mount(app, h("section", { class: "stack outcome-page", "aria-labelledby": "outcome-title" }, heading,
+    ...rets.map((ret, i) => h("div", { class: "stack", "data-split-return": ret.number },
+      outcome(ret, policy, email, { level: "h2", id: `outcome-title-${i}` }),
+      h("div", { class: "panel stack follow" },
+        h("p", {}, t("outcome.number"), " ", h("strong", { "data-return-number": "" }, ret.number)),
+        h("p", {}, h("a", { class: "button", href: statusUrl(ret, email) }, t("outcome.follow")))))),
+    notReturned.length ? h("div", { class: "alert warning", role: "alert", "data-not-returned": "" },
+      h("p", {}, t("outcome.splitRestFailed", { names: notReturned.join(", "), count: notReturned.length })))
+      : null,
+    h("p", { class: "small muted" }, t("outcome.bookmark"))));
+  focusOn(heading);
+  announce(heading.textContent);
+}
+
 /** The outcome box for a return (also used at the top of the status page). */
-export function outcome(ret, policy, email, { level = "h1" } = {}) {
-  const title = (text) => h(level, { id: "outcome-title" }, text);
+export function outcome(ret, policy, email, { level = "h1", id = "outcome-title" } = {}) {
+  const title = (text) => h(level, { id }, text);
   if (ret.resolution === "KEEP_ITEM" && ["APPROVED", "REFUNDED", "CLOSED", "REFUND_FAILED"].includes(ret.status)) {
     return keepItem(ret, title);
   }

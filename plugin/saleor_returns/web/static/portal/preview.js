@@ -12,9 +12,10 @@ const TONE = { KEEP_ITEM: "success", SHIP_BACK: "info", REVIEW: "warning", REFUS
 
 /**
  * Ask previewReturn for `extra` (the lines) and draw it into `area` with a confirm button.
- * handlers: confirm(statusEl) sends the return; only(lineIds) re-picks just those lines; onError(err).
+ * handlers: confirm(statusEl) sends the return; split(lineIds, statusEl) sends those lines as one return and the
+ * rest as another; only(lineIds) re-picks just those lines; onError(err).
  */
-export async function showPreview(ctx, area, extra, { confirm, only, onError }) {
+export async function showPreview(ctx, area, extra, { confirm, split, only, onError }) {
   mount(area, loading(t("preview.loading")));
   let preview;
   try {
@@ -42,7 +43,7 @@ export async function showPreview(ctx, area, extra, { confirm, only, onError }) 
     l.outcome === "REFUSED" ? h("span", { class: "small muted" }, l.codes.map(codeLabel).join("; ")) : null))),
     box.length ? h("div", { class: "stack", "data-in-the-box": "" }, h("h3", {}, t("preview.inTheBox")),
       h("ul", { class: "in-the-box" }, box.map((l) => h("li", {}, `${l.quantity} × ${l.productName}`)))) : null,
-    preview.splitWouldKeep ? splitNotice(preview, only) : null,
+    preview.splitWouldKeep ? splitNotice(preview, status, { split, only }) : null,
     preview.reviewReasons.length ? h("p", { class: "small" },
       preview.reviewReasons.map(reviewReasonLabel).join("; ")) : null,
     preview.refundTotal ? h("p", { class: "total" }, t("preview.refund"), " ",
@@ -59,13 +60,19 @@ function headline(p) {
   return p.resolution === "KEEP_ITEM" ? t("preview.keep") : t("preview.shipBack");
 }
 
-/** A mixed basket ships back whole: say so, and offer to return the cheap items on their own. */
-function splitNotice(preview, only) {
+/** A mixed basket ships back whole: say so, and offer two returns (the cheap items kept, the rest in the box) or
+ * the cheap items alone. */
+function splitNotice(preview, status, { split, only }) {
   const kept = preview.lines.filter((l) => l.keptAlone);
+  const ids = kept.map((l) => l.orderLineId);
   const names = kept.map((l) => l.productName).join(", ");
-  return h("div", { class: "alert info", "data-split": "" },
+  const two = h("button", { type: "button", class: "button primary", "data-split-go": "" },
+    t("preview.splitGo", { names, count: kept.length }));
+  two.addEventListener("click", () => once(two, two, () => split(ids, status)));
+  return h("div", { class: "alert info stack", "data-split": "" },
     h("p", { class: "alert-title" }, t("preview.splitTitle")),
     h("p", {}, t("preview.splitText", { names, count: kept.length })),
-    h("button", { type: "button", class: "button", onclick: () => only(kept.map((l) => l.orderLineId)) },
-      t("preview.splitOnly", { names, count: kept.length })));
+    h("div", { class: "actions" }, split ? two : null,
+      h("button", { type: "button", class: "button", onclick: () => only(ids) },
+        t("preview.splitOnly", { names, count: kept.length }))));
 }
