@@ -187,3 +187,15 @@ def test_each_part_is_within_one_minor_unit_of_its_exact_share(whole: Money, wei
         assert abs(Fraction(part.amount) - share) < step
         if weight_sum and w == 0:
             assert part.is_zero
+
+
+@pytest.mark.parametrize("currency", ["USD", "JPY", "KWD"])
+def test_a_line_split_over_its_units_is_the_general_split_with_equal_weights(currency):
+    # the units of a line take the short path (weights all 1); the general path with equal weights (all 2) is the
+    # reference: the same parts, in the same order, for every total and count
+    step = Money.zero(currency).minor_step
+    for minor in (0, 1, 2, 99, 100, 101, 12345, 10**12 + 7):
+        whole = Money(Decimal(minor) * step, currency)
+        for count in (1, 2, 3, 7, 50):
+            assert allocate(whole, [1] * count) == allocate(whole, [2] * count), (whole, count)
+            assert total(allocate(whole, [1] * count), currency) == whole

@@ -20,7 +20,7 @@ from .loading import current_policy, left_to_refund
 @dataclass(frozen=True, slots=True)
 class Decided:
     decision: Decision
-    lines: list[LineEligibility]  # every line of the order, checked
+    lines: list[LineEligibility]  # the lines asked for, checked
     policy: PolicyVersion
     inputs: DecisionInput  # what decided it, so a caller can ask "and this line alone?"
     committed: dict[str, Decimal]  # what this app refunds per payment of the order (for planning refunds)
@@ -35,7 +35,7 @@ async def gather_and_decide(uow: UnitOfWork, deps: Deps, order: Order, requested
     returned = await uow.returns.returned_units(deps.tenant, order.id)
     committed = await uow.returns.committed_refunds(deps.tenant, order.id)
     left = left_to_refund(order, committed)
-    lines = check_order(order, pv.policy, returned, left, now)
+    lines = check_order(order, pv.policy, returned, left, now, only={r.line_id for r in requested})
     # the customer's keep-item returns, read far enough back for any policy a simulation might propose
     since = pv.policy.keep_item_limits.since(now)  # never an OverflowError, whatever was saved
     kept = await uow.returns.keep_item_returns(deps.tenant, order.user_email, min(since, now - KEEP_ITEM_LOOKBACK),
