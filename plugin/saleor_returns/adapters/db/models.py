@@ -62,9 +62,10 @@ class ReturnRow(Base):
         Index("ix_returns_tenant_seq", "tenant", "seq"),
         Index("ix_returns_tenant_status_seq", "tenant", "status", "seq"),
         Index("ix_returns_tenant_channel_seq", "tenant", "channel", "seq"),
-        Index("ix_returns_tenant_order", "tenant", "order_id"),
+        Index("ix_returns_tenant_order", "tenant", "order_id", "status"),  # and the units already returned
         Index("ix_returns_tenant_order_number", "tenant", "order_number"),
-        Index("ix_returns_tenant_email", "tenant", func.lower(text("customer_email"))),
+        # and a customer's keep-item returns of a period (the keep-item limits)
+        Index("ix_returns_tenant_email", "tenant", func.lower(text("customer_email")), "created_at"),
         Index("ix_returns_refund_due", "refund_due_at"),
         Index("ix_returns_record_due", "record_due_at"),
         # policy simulations and analytics (migration 0011): a channel's (or every channel's) returns of a period,

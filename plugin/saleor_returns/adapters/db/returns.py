@@ -186,18 +186,20 @@ class SqlReturns:
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def of_order(self, tenant: str, order_id: str) -> list[Return]:
-        stmt = (select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.order_id == order_id)
-                .options(*_FULL).order_by(ReturnRow.seq.desc()))
-        return [self.tracker.watch(row) for row in (await self.session.execute(stmt)).unique().scalars()]
+        # newest first, sorted here: an ORDER BY seq would tempt SQLite into walking the store's returns by seq
+        stmt = select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.order_id == order_id).options(*_FULL)
+        rows = sorted((await self.session.execute(stmt)).unique().scalars(), key=lambda r: r.seq, reverse=True)
+        return [self.tracker.watch(row) for row in rows]
 
     async def of_orders(self, tenant: str, order_ids: Collection[str]) -> dict[str, list[Return]]:
         if not order_ids:
             return {}
         # joined, not selectin: the returns of N orders with their lines, refunds, labels, events in ONE statement
         stmt = (select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.order_id.in_(list(order_ids)))
-                .options(*_JOINED).order_by(ReturnRow.seq.desc()))
+                .options(*_JOINED))
         out: dict[str, list[Return]] = defaultdict(list)
-        for row in (await self.session.execute(stmt)).unique().scalars():
+        rows = sorted((await self.session.execute(stmt)).unique().scalars(), key=lambda r: r.seq, reverse=True)
+        for row in rows:
             out[row.order_id].append(self.tracker.watch(row))
         return dict(out)
 
