@@ -113,6 +113,9 @@ async def _outcome(base: Deps, message: Notification, rendered: Rendered | None,
         else:
             saved.failed(outcome.detail or "refused", rendered)
         await uow.commit()
-    log.info("message", extra={"notification": message.id, "kind": message.kind.value, "status": saved.status.value,
-                               "attempts": saved.attempts, "detail": outcome.detail})
+    # kept, not sent (no mail server, or the store's e-mails off) is the expected state there, said once at start
+    level = logging.DEBUG if outcome.delivery is Delivery.HELD else logging.INFO
+    log.log(level, "message", extra={"notification": message.id, "kind": message.kind.value,
+                                     "status": saved.status.value, "attempts": saved.attempts,
+                                     "detail": outcome.detail})
     return saved.status.value
