@@ -171,7 +171,7 @@ def serious_problems(page: Any) -> list[dict]:
 def no_english(text: str, keys: list[str], **values: Any) -> list[str]:
     """The English words of `keys` that still stand in `text` (each differs from its German)."""
     english = [t("en", key, **values) for key in keys]
-    assert all(e != t("de", key, **values) for e, key in zip(english, keys))
+    assert all(e != t("de", key, **values) for e, key in zip(english, keys, strict=True))
     return [e for e in english if e in text]
 
 
