@@ -147,6 +147,24 @@ def test_the_console_speaks_the_staff_language_and_stays_accessible(app, localiz
     expect(page.locator("[data-returns-count]")).to_have_text(t(lang, "returns.count", shown="2", total="2"))
     assert serious_problems(page) == []
 
+    # the insights of every channel and the store's e-mails
+    page.get_by_role("link", name=t(lang, "console.tabs.insights")).click()
+    expect(page.get_by_role("heading", name=t(lang, "insights.title"), exact=True)).to_be_visible()
+    period = page.get_by_label(t(lang, "insights.period"))
+    expect(period).to_contain_text(t(lang, "insights.lastDays_other", count="30"))
+    # (the browser's clock is today's, the returns are the test clock's: none in the period)
+    expect(page.locator(".insights .empty")).to_have_text(t(lang, "insights.none_other", count="90"))
+    assert serious_problems(page) == []
+    page.get_by_role("link", name=t(lang, "console.tabs.messages")).click()
+    expect(page.get_by_role("heading", name=t(lang, "mail.title"), exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=t(lang, "mail.settings.title"))).to_be_visible()
+    expect(page.get_by_label(t(lang, "mail.settings.senderName"))).to_be_visible()
+    messages = page.locator(".messages-table [data-notification-id]")
+    expect(messages.first).to_contain_text(t(lang, "mail.kinds.UNDER_REVIEW"))  # Eve's return, newest first
+    expect(messages.first.locator("[data-delivery]")).to_have_text(t(lang, "mail.delivery.PENDING"))
+    expect(page.locator(".messages-table thead")).to_contain_text(t(lang, "mail.col.written"))
+    assert serious_problems(page) == []
+
 
 def test_graphiql_is_served_by_us_and_works_offline(app, open_page):
     # given a browser that may reach nothing but this app
