@@ -236,6 +236,11 @@ def test_insights_and_the_policy_preview_speak_german(past, german_page, screens
         "Artikel behalten (sofort erstattet)")
     expect(result).to_contain_text("Retouren der letzten 90 Tage durchgespielt")
     expect(result.locator("[data-changed] tbody tr").first).to_contain_text("Zurücksenden")
+    # and why: the rule and its verdicts in words, the server's trace only with "Show codes"
+    why = result.locator("[data-changed] tbody tr").first.locator(".why")
+    expect(why).to_contain_text(t("de", "policyPreview.why.line", what=t("de", "rules.keep_item"),
+                                  before=t("de", "resolution.KEEP_ITEM"), after=t("de", "resolution.SHIP_BACK")))
+    expect(why.locator(".code").first).to_be_hidden()
     expect(result.locator('[data-chart="preview-daily"] figcaption')).to_contain_text("Ergebnisse pro Tag")
     preview = page.locator(".preview").inner_text()
     assert no_english(preview, ["policyPreview.title", "policyPreview.intro", "policyPreview.col.asDecided",

@@ -5,8 +5,8 @@ people: a capitalised word ("Insights", "Not sent") or two lowercase words ("no 
 
 What it cannot see: a lone lowercase word ("return", " to "), words built from codes (humanize), and words the
 server sends (rule traces, errors' messages for developers). CSS classes (`class: "card stack"`), GraphQL
-documents (UPPER_CASE constants) and a few arguments that are never shown (selectors, attribute names) are not
-words and are left out."""
+documents (UPPER_CASE constants), what a value is compared with (=== "not checked") and a few arguments that are
+never shown (selectors, attribute names) are not words and are left out."""
 from __future__ import annotations
 
 import re
@@ -23,7 +23,8 @@ NOT_SHOWN = re.compile(
     r"|\b(?:startsWith|querySelector|querySelectorAll|getElementById|matchMedia|getPropertyValue|addEventListener)"
     r"\(\s*$"
     r'|setAttribute\("(?!aria-|title|placeholder|alt)[\w-]+",\s*$'  # rel="noopener noreferrer" and the like
-    r"|\bheaders\.\w+\s*=\s*$")  # "Bearer …"
+    r"|\bheaders\.\w+\s*=\s*$"  # "Bearer …"
+    r"|[!=]==\s*$")  # compared with what the server sends ("not checked"), not shown
 REGEX_MAY_FOLLOW = set("(,=:[!&|?{};+") | {""}
 
 
@@ -132,6 +133,7 @@ export function view(days, channel) {
   const note = `${channel ? ` on ${channel}` : " on every channel"}; days in ${days}.`;
   el.setAttribute("aria-label", "The e-mail as HTML");
   el.setAttribute("rel", "noopener noreferrer");
+  if (verdict === "not checked") return t("policyPreview.why.notChecked");
   return d === 0 ? "no change" : t("policyPreview.noChange");
 }
 """, encoding="utf-8")

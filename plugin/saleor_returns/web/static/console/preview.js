@@ -2,9 +2,9 @@
 // the policy as edited (simulateReturnPolicy; nothing is saved), the totals now and with the changes side by
 // side, a chart of daily outcomes before and after, and every return that would change with the rules why.
 import { h, mount } from "../shared/dom.js";
-import { day, money } from "../shared/format.js";
+import { day, humanizeMoments, money } from "../shared/format.js";
 import { t } from "../shared/i18n.js";
-import { describeError, sentence } from "../shared/messages.js";
+import { codeLabel, describeError, ruleLabel, sentence, verdictLabel } from "../shared/messages.js";
 import { gql } from "./api.js";
 import { chartFigure } from "./charts.js";
 
@@ -89,6 +89,45 @@ function outcome(code) {
   return OUTCOMES.includes(code) ? t(`policyPreview.outcome.${code}`) : code;
 }
 
+const WHY_PARTS = { "restocking fee": "restockingFee", "return shipping deducted": "shippingDeducted",
+  "original shipping refunded": "shippingRefunded", refund: "refund" };
+const WHY_PART = /^(restocking fee|return shipping deducted|original shipping refunded|refund): (\S+ [A-Z]{3}) → (\S+ [A-Z]{3})$/;
+
+/** "12.00 USD" (the server's way of writing an amount) → "$12.00". */
+function amountWords(text) {
+  const m = /^(-?\d+(?:\.\d+)?) ([A-Z]{3})$/.exec(text);
+  return m ? money({ amount: m[1], currency: m[2] }) : text;
+}
+
+function verdictWords(verdict) {
+  return verdict === "not checked" ? t("policyPreview.why.notChecked") : verdictLabel(verdict);
+}
+
+/**
+ * One reason a return would end differently, as the server writes it ("keep_item: KEEP_ITEM → SHIP_BACK (…)",
+ * "restocking fee: 0.00 USD → 2.50 USD", "WINDOW_EXPIRED: …") in words, with the server's text as its code.
+ */
+function whyWords(w, timeZone) {
+  const part = WHY_PART.exec(w);
+  if (part) {
+    return t("policyPreview.why.line", { what: t(`policyPreview.why.${WHY_PARTS[part[1]]}`),
+      before: amountWords(part[2]), after: amountWords(part[3]) });
+  }
+  const rule = /^([a-z_]+(?:\[[^\]]*\])?): (not checked|\S+) → (not checked|\S+)(?: \((.*)\))?$/s.exec(w);
+  if (rule) {
+    const words = t("policyPreview.why.line", { what: ruleLabel(rule[1]), before: verdictWords(rule[2]),
+      after: verdictWords(rule[3]) });
+    return rule[4] ? `${words} (${humanizeMoments(rule[4], timeZone)})` : words;
+  }
+  const refused = /^([A-Z][A-Z_]+): /.exec(w);
+  return refused ? codeLabel(refused[1]) : null;
+}
+
+function whyItem(w, timeZone) {
+  const words = whyWords(w, timeZone);
+  return words ? h("li", {}, words, h("span", { class: "code" }, ` ${w}`)) : h("li", {}, w);
+}
+
 function moneyList(items) {
   return items.length ? items.map((m) => money(m)).join(", ") : "—";
 }
@@ -163,7 +202,7 @@ function changedTable(r) {
         h("td", {}, h("strong", {}, outcome(c.after))),
         h("td", { class: "num" }, c.refundBefore.amount === c.refundAfter.amount ? money(c.refundAfter)
           : `${money(c.refundBefore)} → ${money(c.refundAfter)}`),
-        h("td", {}, h("ul", { class: "why" }, c.why.map((w) => h("li", {}, w)))))))),
+        h("td", {}, h("ul", { class: "why" }, c.why.map((w) => whyItem(w, r.timezone)))))))),
     r.changed.length > SHOWN ? h("p", { class: "small muted" },
       t("policyPreview.more", { count: r.changed.length - SHOWN })) : null);
 }
