@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from saleor_returns.adapters.demo.orders_file import load_demo_store
 from saleor_returns.demo_seed import seed_demo_history, with_history
+from saleor_returns.web.pages import lookup
 from support.constants import EXAMPLES
 
 pytest_plugins = ("support.browser",)  # browser, open_page, screenshot
@@ -22,6 +25,7 @@ ANALYTICS = """query($since: DateTime!) {
     ... on ReturnAnalytics { returns units byReason { key units } daily { date } }
   }
 }"""
+AXE = Path(__file__).resolve().parents[1] / "support" / "vendor" / "axe.min.js"
 DEMO_POLICY = {"windowDays": 30, "graceDays": 3, "graceMode": "AUTO_APPROVE", "refundTiming": "ON_RECEIPT",
                "keepItemThresholds": [{"amount": "15.00", "currency": "USD"}],
                "reviewAbove": [{"amount": "2000.00", "currency": "USD"}]}
@@ -144,3 +148,108 @@ def test_insights_show_returns_reasons_products_and_refunds_as_charts_with_table
     page.locator('[data-chart="reasons"]').get_by_role("button", name="Hide the table").click()
     screenshot(page, "console-insights" if scheme == "light" else "console-insights-dark")
     assert page.csp == []
+
+
+def t(lang: str, key: str, **values: Any) -> str:
+    text = lookup(lang, key)
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", str(value))
+    return text
+
+
+def serious_problems(page: Any) -> list[dict]:
+    """axe-core's violations of impact serious or critical on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => {
+      const result = await axe.run(document, {resultTypes: ["violations"]});
+      return result.violations.filter((v) => ["serious", "critical"].includes(v.impact))
+        .map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target)}));
+    }""")
+
+
+def no_english(text: str, keys: list[str], **values: Any) -> list[str]:
+    """The English words of `keys` that still stand in `text` (each differs from its German)."""
+    english = [t("en", key, **values) for key in keys]
+    assert all(e != t("de", key, **values) for e, key in zip(english, keys, strict=True))
+    return [e for e in english if e in text]
+
+
+@pytest.fixture
+def german_page(browser):
+    """A page in a browser whose language is German (CSP bypassed so axe can be injected); no script errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="de-DE",
+                                  timezone_id="America/New_York", bypass_csp=True, device_scale_factor=1,
+                                  service_workers="block")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"script errors in the page: {errors}"
+
+
+def test_insights_and_the_policy_preview_speak_german(past, german_page, screenshot):
+    # given staff whose browser speaks German open the insights of the default channel
+    page = german_page
+    page.clock.set_fixed_time(past.deps.clock.now())
+    page.goto(f"{past.server.url}/console#/insights/default-channel?days=90")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    page.get_by_label(t("de", "console.token")).fill(past.gql.admin_token)
+    page.get_by_role("button", name=t("de", "console.signIn")).click()
+
+    # then the view, its figures and its charts are in German
+    expect(page.get_by_role("heading", name="Einblicke", exact=True)).to_be_visible()
+    expect(page.locator('[data-kpi="returns"] dt')).to_have_text("Retouren")
+    expect(page.locator('[data-chart="returns-per-day"] figcaption')).to_have_text("Retouren im Zeitverlauf")
+    expect(page.locator('[data-chart="reasons"] figcaption')).to_have_text("Warum Artikel zurückkommen")
+    expect(page.get_by_role("heading", name="Wo die Retouren jetzt stehen")).to_be_visible()
+    expect(page.locator('[data-chart="reasons"]').get_by_role("button", name="Als Tabelle zeigen")).to_be_visible()
+    expect(page.locator('select[name="days"] option:checked')).to_have_text("Letzte 90 Tage")
+    legend = page.evaluate("() => Chart.getChart(document.querySelector('[data-chart=products] canvas'))"
+                           ".data.datasets.map((d) => d.label)")
+    assert legend == ["Stück", "Retouren"]
+    text = page.locator("#app").inner_text()
+    assert no_english(text, ["insights.title", "insights.everyChannel", "insights.loading", "insights.kpi.keepItem",
+                             "insights.kpi.labelCost", "insights.kpi.median", "insights.charts.perDay",
+                             "insights.charts.reasons", "insights.charts.products", "insights.whereNow",
+                             "insights.head.resolution", "insights.kept", "insights.shippedBack",
+                             "charts.showTable"]) == []
+    assert "Refunds and keep-item spend" not in text and "Refunded by resolution" not in text
+    assert serious_problems(page) == []
+
+    # when they preview a lower keep-item threshold in the policy editor
+    page.get_by_role("link", name=t("de", "console.tabs.policy")).click()
+    threshold = page.get_by_label(t("de", "policy.amountOf", what=t("de", "policy.thresholds")))
+    expect(threshold).to_have_value("25.00")
+    threshold.fill("15.00")
+    page.get_by_role("button", name="Vorschau auf die letzten 90 Tage").click()
+
+    # then the preview, its totals, its chart and the returns that change are in German
+    result = page.locator("[data-simulation]")
+    expect(result.locator("[data-changed] tbody tr").first).to_contain_text("Artikel behalten")
+    expect(page.get_by_role("heading", name="Vor dem Speichern: Was hätte sich geändert?")).to_be_visible()
+    expect(result.locator("[data-totals] thead")).to_contain_text("Wie entschieden")
+    expect(result.locator("[data-totals] thead")).to_contain_text("Mit Ihren Änderungen")
+    expect(result.locator("[data-totals] tbody tr").first.locator("th")).to_have_text(
+        "Artikel behalten (sofort erstattet)")
+    expect(result).to_contain_text("Retouren der letzten 90 Tage durchgespielt")
+    expect(result.locator("[data-changed] tbody tr").first).to_contain_text("Zurücksenden")
+    # and why: the rule and its verdicts in words, the server's trace only with "Show codes"
+    why = result.locator("[data-changed] tbody tr").first.locator(".why")
+    expect(why).to_contain_text(t("de", "policyPreview.why.line", what=t("de", "rules.keep_item"),
+                                  before=t("de", "resolution.KEEP_ITEM"), after=t("de", "resolution.SHIP_BACK")))
+    expect(why.locator(".code").first).to_be_hidden()
+    expect(result.locator('[data-chart="preview-daily"] figcaption')).to_contain_text("Ergebnisse pro Tag")
+    preview = page.locator(".preview").inner_text()
+    assert no_english(preview, ["policyPreview.title", "policyPreview.intro", "policyPreview.col.asDecided",
+                                "policyPreview.col.withChanges", "policyPreview.col.difference",
+                                "policyPreview.col.requested", "policyPreview.rows.keepItem",
+                                "policyPreview.rows.shipBack", "policyPreview.rows.review",
+                                "policyPreview.outcome.KEEP_ITEM", "policyPreview.outcome.SHIP_BACK",
+                                "charts.showTable"]) == []
+    assert "returns of the last" not in preview and "would end differently" not in preview
+    assert serious_problems(page) == []
+    page.evaluate("() => window.scrollTo(0, 0)")
+    screenshot(page, "console-policy-preview-de")

@@ -47,15 +47,16 @@ def localized(browser: Any) -> Iterator[Callable[..., Any]]:
     assert not errors, f"script errors in the page: {errors}"
 
 
-def serious_problems(page: Any) -> list[dict]:
-    """axe-core's violations of impact serious or critical on the page as it is now."""
+def serious_problems(page: Any, exclude: tuple[str, ...] = ()) -> list[dict]:
+    """axe-core's violations of impact serious or critical on the page as it is now (`exclude`: selectors)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => {
-      const result = await axe.run(document, {resultTypes: ["violations"]});
+    return page.evaluate("""async (exclude) => {
+      const context = exclude.length ? {include: [document], exclude: exclude.map((s) => [s])} : document;
+      const result = await axe.run(context, {resultTypes: ["violations"]});
       return result.violations.filter((v) => ["serious", "critical"].includes(v.impact))
         .map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target)}));
-    }""")
+    }""", list(exclude))
 
 
 def t(lang: str, key: str, **values: str) -> str:
@@ -146,6 +147,29 @@ def test_the_console_speaks_the_staff_language_and_stays_accessible(app, localiz
     page.get_by_role("link", name=t(lang, "console.tabs.returns"), exact=True).click()
     expect(page.locator("[data-returns-count]")).to_have_text(t(lang, "returns.count", shown="2", total="2"))
     assert serious_problems(page) == []
+
+    # the insights of every channel and the store's e-mails
+    page.get_by_role("link", name=t(lang, "console.tabs.insights")).click()
+    expect(page.get_by_role("heading", name=t(lang, "insights.title"), exact=True)).to_be_visible()
+    period = page.get_by_label(t(lang, "insights.period"))
+    expect(period).to_contain_text(t(lang, "insights.lastDays_other", count="30"))
+    # (the browser's clock is today's, the returns are the test clock's: none in the period)
+    expect(page.locator(".insights .empty")).to_have_text(t(lang, "insights.none_other", count="90"))
+    assert serious_problems(page) == []
+    page.get_by_role("link", name=t(lang, "console.tabs.messages")).click()
+    expect(page.get_by_role("heading", name=t(lang, "mail.title"), exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=t(lang, "mail.settings.title"))).to_be_visible()
+    expect(page.get_by_label(t(lang, "mail.settings.senderName"))).to_be_visible()
+    messages = page.locator(".messages-table [data-notification-id]")
+    expect(messages.first).to_contain_text(t(lang, "mail.kinds.UNDER_REVIEW"))  # Eve's return, newest first
+    expect(messages.first.locator("[data-delivery]")).to_have_text(t(lang, "mail.delivery.PENDING"))
+    expect(page.locator(".messages-table thead")).to_contain_text(t(lang, "mail.col.written"))
+    assert serious_problems(page) == []
+    messages.first.get_by_role("link", name=t(lang, "mail.kinds.UNDER_REVIEW")).click()
+    expect(page.get_by_role("link", name=t(lang, "mail.back"))).to_be_visible()
+    expect(page.locator(".meta")).to_contain_text(t(lang, "mail.col.attempts"))
+    expect(page.get_by_role("heading", name=t(lang, "mail.asSeen"))).to_be_visible()
+    assert serious_problems(page, exclude=(".mail-html",)) == []  # the e-mail itself is the mail templates' own
 
 
 def test_graphiql_is_served_by_us_and_works_offline(app, open_page):

@@ -3,6 +3,7 @@
 // from the theme's variables and follow light and dark. Every chart has its figures as a table next to it: the
 // canvas is hidden from screen readers, the table is read instead (and can be shown with a button).
 import { h, newId } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 
 let loading = null;
 
@@ -69,13 +70,13 @@ export function chartFigure(spec) {
   const canvas = h("canvas", { "aria-hidden": "true" });
   const tableId = newId("table");
   const show = h("button", { type: "button", class: "button link small", "aria-controls": tableId,
-    "aria-expanded": "false" }, "Show as a table");
+    "aria-expanded": "false" }, t("charts.showTable"));
   // a table ignores the size limits of .visually-hidden: a box around it is what hides it
   const table = h("div", { id: tableId, class: "chart-data visually-hidden" }, dataTable(spec));
   show.addEventListener("click", () => {
     const hidden = table.classList.toggle("visually-hidden");
     show.setAttribute("aria-expanded", String(!hidden));
-    show.textContent = hidden ? "Show as a table" : "Hide the table";
+    show.textContent = hidden ? t("charts.showTable") : t("charts.hideTable");
   });
   const figure = h("figure", { class: "chart-figure card", "aria-labelledby": titleId, "data-chart": spec.key || null },
     h("div", { class: "row chart-head" }, h("figcaption", { id: titleId, class: "chart-title" }, spec.title),

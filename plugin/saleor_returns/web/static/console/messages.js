@@ -3,6 +3,7 @@
 import { onSubmitOnce, once } from "../shared/busy.js";
 import { field, focusOn, h, mount, setFieldError } from "../shared/dom.js";
 import { moment } from "../shared/format.js";
+import { has, t } from "../shared/i18n.js";
 import { describeError, humanize } from "../shared/messages.js";
 import { gql } from "./api.js";
 import { toast } from "./notify.js";
@@ -28,29 +29,37 @@ const SAVE = `mutation ConsoleSaveMailSettings($input: MailSettingsInput!) {
   }
 }`;
 
-const DELIVERIES = [["", "Any"], ["PENDING", "Waiting to be sent"], ["SENT", "Sent"], ["FAILED", "Failed"],
-  ["HELD", "Kept, not sent"]];
+const DELIVERIES = ["", "PENDING", "SENT", "FAILED", "HELD"];
 const TONES = { SENT: "success", FAILED: "critical", HELD: "warning", PENDING: "info" };
 const RETRYABLE = ["FAILED", "HELD"];
 
-function deliveryLabel(d) { return (DELIVERIES.find(([v]) => v === d) || [d, humanize(d)])[1]; }
+function deliveryLabel(d) { return DELIVERIES.includes(d) ? t(`mail.delivery.${d || "ANY"}`) : humanize(d); }
 function badge(n) { return h("span", { class: `badge ${TONES[n.delivery] || ""}`, "data-delivery": n.delivery }, deliveryLabel(n.delivery)); }
-function kindLabel(kind) { return humanize(kind); }
+function kindLabel(kind) { return has(`mail.kinds.${kind}`) ? t(`mail.kinds.${kind}`) : humanize(kind); }
+
+/** A message's language by its name in the page's language ("de" → "German"), or the code when unknown. */
+function languageLabel(code) {
+  if (!code) return t("mail.storeDefault");
+  try {
+    return new Intl.DisplayNames([document.documentElement.lang || "en"], { type: "language" }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
 
 /** #/messages?delivery=… : every e-mail of the store, newest first, and the store's mail settings. */
 export function renderMessages(view, query) {
   const delivery = h("select", { name: "delivery" },
-    DELIVERIES.map(([v, label]) => h("option", { value: v, selected: (query.get("delivery") || "") === v }, label)));
-  const heading = h("h1", { id: "view-title" }, "Messages");
+    DELIVERIES.map((v) => h("option", { value: v, selected: (query.get("delivery") || "") === v }, deliveryLabel(v))));
+  const heading = h("h1", { id: "view-title" }, t("mail.title"));
   const results = h("div", { class: "results", "aria-live": "polite", "aria-busy": "true" });
-  const settings = h("section", { class: "card stack", "aria-label": "E-mail settings" });
+  const settings = h("section", { class: "card stack", "aria-label": t("mail.settings.title") });
   mount(view, h("section", { class: "stack", "aria-labelledby": "view-title" },
     h("div", { class: "row view-head" }, heading),
-    h("p", { class: "muted" }, "Every e-mail this store sends shoppers and staff, as it was written. "
-      + "Failed ones can be sent again."),
+    h("p", { class: "muted" }, t("mail.intro")),
     settings,
-    h("form", { class: "filters", role: "search", "aria-label": "Filter messages" },
-      field({ label: "Status", control: delivery, name: "delivery" })),
+    h("form", { class: "filters", role: "search", "aria-label": t("mail.filterLabel") },
+      field({ label: t("mail.status"), control: delivery, name: "delivery" })),
     results));
   focusOn(heading);
   delivery.addEventListener("change", () => {
@@ -61,7 +70,7 @@ export function renderMessages(view, query) {
 }
 
 async function load(results, delivery, after, body = null) {
-  if (!body) mount(results, loadingPanel("Loading messages…"));
+  if (!body) mount(results, loadingPanel(t("mail.loading")));
   let page;
   try {
     page = (await gql(LIST, { delivery, after })).notifications;
@@ -73,19 +82,19 @@ async function load(results, delivery, after, body = null) {
   }
   if (!body) {
     if (!page.items.length) {
-      mount(results, h("div", { class: "empty" }, "No messages yet."));
+      mount(results, h("div", { class: "empty" }, t("mail.none")));
       return;
     }
     body = h("tbody", {});
     mount(results, h("table", { class: "table messages-table" },
-      h("caption", { class: "visually-hidden" }, "Messages, newest first"),
-      h("thead", {}, h("tr", {}, ["Message", "To", "Return", "Status", "Written"].map((t) =>
-        h("th", { scope: "col" }, t)))), body));
+      h("caption", { class: "visually-hidden" }, t("mail.caption")),
+      h("thead", {}, h("tr", {}, ["message", "to", "return", "status", "written"].map((col) =>
+        h("th", { scope: "col" }, t(`mail.col.${col}`))))), body));
   }
   body.append(...page.items.map(row));
   results.querySelector(".more")?.remove();
   if (page.hasNextPage) {
-    const more = h("button", { type: "button", class: "button more" }, "Load more");
+    const more = h("button", { type: "button", class: "button more" }, t("mail.more"));
     more.addEventListener("click", () => once(more, more, () => load(results, delivery, page.endCursor, body)));
     results.append(more);
   }
@@ -95,15 +104,15 @@ function row(n) {
   return h("tr", { "data-notification-id": n.id },
     h("td", {}, h("a", { href: `#/messages/${encodeURIComponent(n.id)}` }, kindLabel(n.kind))),
     h("td", {}, n.to),
-    h("td", {}, h("a", { href: `#/returns/${encodeURIComponent(n.returnId)}` }, n.returnNumber || "return")),
+    h("td", {}, h("a", { href: `#/returns/${encodeURIComponent(n.returnId)}` }, n.returnNumber || t("mail.aReturn"))),
     h("td", {}, badge(n), n.error ? h("div", { class: "small muted" }, n.error) : null),
     h("td", { class: "muted" }, moment(n.createdAt)));
 }
 
 /** #/messages/<id>: one message as its reader got it (or would get it now), with a retry when it can be sent. */
 export async function renderMessage(view, id) {
-  const back = h("p", {}, h("a", { href: "#/messages" }, "← All messages"));
-  mount(view, back, loadingPanel("Loading the message…"));
+  const back = h("p", {}, h("a", { href: "#/messages" }, t("mail.back")));
+  mount(view, back, loadingPanel(t("mail.loadingOne")));
   let n;
   try {
     n = (await gql(ONE, { id })).notification;
@@ -112,35 +121,35 @@ export async function renderMessage(view, id) {
     return;
   }
   if (!n) {
-    mount(view, back, h("div", { class: "empty" }, "There is no such message."));
+    mount(view, back, h("div", { class: "empty" }, t("mail.noSuch")));
     return;
   }
   const heading = h("h1", { id: "view-title" }, n.rendered.subject);
   const retry = RETRYABLE.includes(n.delivery)
-    ? h("button", { type: "button", class: "button primary", "data-action": "retry" }, "Send again") : null;
+    ? h("button", { type: "button", class: "button primary", "data-action": "retry" }, t("mail.sendAgain")) : null;
   retry?.addEventListener("click", () => once(retry, retry, async () => {
     const result = (await gql(RETRY, { id: n.id })).retryNotification;
-    if (result.__typename === "ReturnError") toast("error", "Not sent", result.message);
+    if (result.__typename === "ReturnError") toast("error", t("mail.notSent"), result.message);
     else toast(result.delivery === "SENT" ? "success" : "warning", deliveryLabel(result.delivery), result.error || "");
     await renderMessage(view, id);
   }));
-  const html = h("div", { class: "mail-html", "aria-label": "The e-mail as HTML" });
+  const html = h("div", { class: "mail-html", "aria-label": t("mail.htmlLabel") });
   showHtml(html, n.rendered.html);
   mount(view, back, h("article", { class: "stack", "aria-labelledby": heading.id },
     h("div", { class: "row view-head" }, heading, badge(n), retry),
     h("dl", { class: "meta" },
-      h("div", {}, h("dt", {}, "Message"), h("dd", {}, kindLabel(n.kind))),
-      h("div", {}, h("dt", {}, "To"), h("dd", {}, n.to)),
-      h("div", {}, h("dt", {}, "Return"), h("dd", {}, h("a", { href: `#/returns/${encodeURIComponent(n.returnId)}` },
+      h("div", {}, h("dt", {}, t("mail.col.message")), h("dd", {}, kindLabel(n.kind))),
+      h("div", {}, h("dt", {}, t("mail.col.to")), h("dd", {}, n.to)),
+      h("div", {}, h("dt", {}, t("mail.col.return")), h("dd", {}, h("a", { href: `#/returns/${encodeURIComponent(n.returnId)}` },
         n.returnNumber))),
-      h("div", {}, h("dt", {}, "Written"), h("dd", {}, moment(n.createdAt))),
-      h("div", {}, h("dt", {}, "Sent"), h("dd", {}, n.sentAt ? moment(n.sentAt) : "—")),
-      h("div", {}, h("dt", {}, "Attempts"), h("dd", {}, String(n.attempts))),
-      h("div", {}, h("dt", {}, "Language"), h("dd", {}, n.language || "store default"))),
+      h("div", {}, h("dt", {}, t("mail.col.written")), h("dd", {}, moment(n.createdAt))),
+      h("div", {}, h("dt", {}, t("mail.col.sent")), h("dd", {}, n.sentAt ? moment(n.sentAt) : "—")),
+      h("div", {}, h("dt", {}, t("mail.col.attempts")), h("dd", {}, String(n.attempts))),
+      h("div", {}, h("dt", {}, t("mail.col.language")), h("dd", {}, languageLabel(n.language)))),
     n.error ? h("div", { class: `alert ${n.delivery === "FAILED" ? "critical" : "warning"}`, role: "status" },
       h("p", {}, n.error)) : null,
-    h("section", { class: "card stack", "aria-label": "HTML" }, h("h2", {}, "As the reader sees it"), html),
-    h("section", { class: "card stack", "aria-label": "Plain text" }, h("h2", {}, "Plain text"),
+    h("section", { class: "card stack", "aria-label": t("mail.htmlSection") }, h("h2", {}, t("mail.asSeen")), html),
+    h("section", { class: "card stack", "aria-label": t("mail.plainText") }, h("h2", {}, t("mail.plainText")),
       h("pre", { class: "mail-text" }, n.rendered.text))));
   focusOn(heading);
 }
@@ -187,12 +196,12 @@ function redraw(node) {
 }
 
 async function renderSettings(box) {
-  mount(box, h("h2", {}, "E-mail settings"), loadingPanel("Loading…"));
+  mount(box, h("h2", {}, t("mail.settings.title")), loadingPanel(t("common.loading")));
   let s;
   try {
     s = (await gql(SETTINGS)).mailSettings;
   } catch (err) {
-    mount(box, h("h2", {}, "E-mail settings"), errorPanel(err, () => renderSettings(box)));
+    mount(box, h("h2", {}, t("mail.settings.title")), errorPanel(err, () => renderSettings(box)));
     return;
   }
   const enabled = h("input", { type: "checkbox", name: "enabled", checked: s.enabled });
@@ -200,16 +209,17 @@ async function renderSettings(box) {
   const address = h("input", { type: "email", name: "senderAddress", value: s.senderAddress || "",
     placeholder: s.effectiveSenderAddress });
   const form = h("form", { class: "stack", novalidate: true },
-    h("label", { class: "check" }, enabled, " Send e-mails to shoppers and staff"),
-    field({ label: "Sender name", control: name, name: "senderName", hint: "Empty: the store's own." }),
-    field({ label: "Sender address", control: address, name: "senderAddress",
-      hint: "Empty: the store's own. Your mail provider must be allowed to send for its domain (SPF, DKIM)." }),
-    h("button", { type: "submit", class: "button primary" }, "Save"));
-  mount(box, h("h2", {}, "E-mail settings"),
+    h("label", { class: "check" }, enabled, ` ${t("mail.settings.enabled")}`),
+    field({ label: t("mail.settings.senderName"), control: name, name: "senderName",
+      hint: t("mail.settings.senderNameHint") }),
+    field({ label: t("mail.settings.senderAddress"), control: address, name: "senderAddress",
+      hint: t("mail.settings.senderAddressHint") }),
+    h("button", { type: "submit", class: "button primary" }, t("mail.settings.save")));
+  mount(box, h("h2", {}, t("mail.settings.title")),
     s.delivering ? null : h("div", { class: "alert warning", role: "status", "data-delivering": "false" },
-      h("p", {}, "No mail server is configured (RETURNS_SMTP_URL): messages are kept here and not sent.")),
-    h("p", { class: "muted" }, `Messages come from ${s.effectiveSenderName} <${s.effectiveSenderAddress}>`
-      + ` and name the store “${s.storeName}”.`),
+      h("p", {}, t("mail.settings.noServer"))),
+    h("p", { class: "muted" }, t("mail.settings.from", { name: s.effectiveSenderName,
+      address: s.effectiveSenderAddress, store: s.storeName })),
     form);
   onSubmitOnce(form, async () => {
     const result = (await gql(SAVE, { input: { enabled: enabled.checked, senderName: name.value,
@@ -217,29 +227,29 @@ async function renderSettings(box) {
     if (result.__typename === "ReturnError") {
       const control = result.field === "senderAddress" ? address : result.field === "senderName" ? name : null;
       if (control) setFieldError(control, result.message);
-      else toast("error", "Not saved", result.message);
+      else toast("error", t("mail.settings.notSaved"), result.message);
       return;
     }
-    toast("success", "Saved", result.enabled ? "E-mails are on." : "E-mails are off: messages are kept, not sent.");
+    toast("success", t("mail.settings.saved"), result.enabled ? t("mail.settings.on") : t("mail.settings.off"));
     await renderSettings(box);
   });
 }
 
 /** A return's messages, for its case: loaded on their own (the case draws at once without them). */
 export function caseMessages(ret) {
-  const box = h("section", { class: "card stack", "aria-label": "Messages" }, h("h3", {}, "Messages"),
-    loadingPanel("Loading messages…"));
+  const box = h("section", { class: "card stack", "aria-label": t("mail.title") }, h("h3", {}, t("mail.title")),
+    loadingPanel(t("mail.loading")));
   (async () => {
     try {
       const found = (await gql(OF_RETURN, { id: ret.id })).returnRequest;
       const list = found ? found.notifications : [];
-      mount(box, h("h3", {}, "Messages"), list.length
+      mount(box, h("h3", {}, t("mail.title")), list.length
         ? h("ul", { class: "plain" }, list.map((n) => h("li", { "data-notification-id": n.id },
-          h("a", { href: `#/messages/${encodeURIComponent(n.id)}` }, kindLabel(n.kind)), " to ", n.to, " ", badge(n),
+          h("a", { href: `#/messages/${encodeURIComponent(n.id)}` }, kindLabel(n.kind)), ` ${t("mail.sentTo", { to: n.to })} `, badge(n),
           n.error ? h("div", { class: "small muted" }, n.error) : null)))
-        : h("p", { class: "muted" }, "No messages."));
+        : h("p", { class: "muted" }, t("mail.caseNone")));
     } catch (err) {
-      mount(box, h("h3", {}, "Messages"), h("p", { class: "error-text" }, describeError(err).title));
+      mount(box, h("h3", {}, t("mail.title")), h("p", { class: "error-text" }, describeError(err).title));
     }
   })();
   return box;

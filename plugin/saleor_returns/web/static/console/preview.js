@@ -2,8 +2,9 @@
 // the policy as edited (simulateReturnPolicy; nothing is saved), the totals now and with the changes side by
 // side, a chart of daily outcomes before and after, and every return that would change with the rules why.
 import { h, mount } from "../shared/dom.js";
-import { day, money } from "../shared/format.js";
-import { describeError, sentence } from "../shared/messages.js";
+import { day, humanizeMoments, money } from "../shared/format.js";
+import { t } from "../shared/i18n.js";
+import { codeLabel, describeError, ruleLabel, sentence, verdictLabel } from "../shared/messages.js";
 import { gql } from "./api.js";
 import { chartFigure } from "./charts.js";
 
@@ -25,7 +26,7 @@ export const SIMULATE = `query ConsoleSimulate($channel: String!, $input: Return
   }
 }`;
 
-const OUTCOME = { KEEP_ITEM: "Keep the item", SHIP_BACK: "Ship back", REVIEW: "Review", REJECTED: "Refused" };
+const OUTCOMES = ["KEEP_ITEM", "SHIP_BACK", "REVIEW", "REJECTED"];
 const SHOWN = 25;
 
 /**
@@ -35,12 +36,10 @@ const SHOWN = 25;
 export function previewPanel(policy, form) {
   const result = h("div", { class: "preview-result", "aria-live": "polite" });
   const buttons = [30, 90].map((days) => h("button", { type: "button", class: "button", "data-preview-days": days,
-    onclick: () => preview(policy, form, days, result, buttons) }, `Preview on the last ${days} days`));
+    onclick: () => preview(policy, form, days, result, buttons) }, t("policyPreview.button", { count: days })));
   return h("section", { class: "card section preview", "aria-labelledby": "preview-title" },
-    h("h2", { id: "preview-title", class: "section-title" }, "Before you save: what would have changed?"),
-    h("p", { class: "small muted" }, "Replays this channel's past returns under the policy as edited here, each with "
-      + "what its decision saw then (the order, the customer's keep-item history). Nothing is saved and no one "
-      + "is refunded."),
+    h("h2", { id: "preview-title", class: "section-title" }, t("policyPreview.title")),
+    h("p", { class: "small muted" }, t("policyPreview.intro")),
     h("div", { class: "row" }, buttons), result);
 }
 
@@ -50,11 +49,11 @@ async function preview(policy, form, days, result, buttons) {
   if (problems.length) {
     problems.forEach(([name, message]) => form.fieldError(name, message));
     mount(result, h("div", { class: "alert critical", role: "alert" },
-      h("p", { class: "alert-title" }, "Check the highlighted fields first.")));
+      h("p", { class: "alert-title" }, t("policyPreview.checkFields"))));
     return;
   }
   buttons.forEach((b) => { b.disabled = true; });
-  mount(result, h("p", { class: "loading", role: "status" }, `Replaying the last ${days} days…`));
+  mount(result, h("p", { class: "loading", role: "status" }, t("policyPreview.replaying", { count: days })));
   const since = new Date(Date.now() - days * 86400000).toISOString();
   try {
     const { simulateReturnPolicy: r } = await gql(SIMULATE, { channel: policy.channel, input, since });
@@ -62,7 +61,7 @@ async function preview(policy, form, days, result, buttons) {
       const name = (r.field || "").replace(/^input\./, "");
       if (name) form.fieldError(name, sentence(r.message));
       mount(result, h("div", { class: "alert critical", role: "alert", "data-code": r.code },
-        h("p", { class: "alert-title" }, "No preview: the policy as edited is not valid."), h("p", {}, sentence(r.message))));
+        h("p", { class: "alert-title" }, t("policyPreview.invalid")), h("p", {}, sentence(r.message))));
       return;
     }
     mount(result, simulation(r, days));
@@ -76,14 +75,57 @@ async function preview(policy, form, days, result, buttons) {
 }
 
 function simulation(r, days) {
-  const apart = r.notReplayable ? ` ${r.notReplayable} older returns were decided before decisions were kept whole `
-    + "and are not included." : "";
+  const apart = r.notReplayable ? ` ${t("policyPreview.notReplayable", { count: r.notReplayable })}` : "";
   return h("div", { class: "stack", "data-simulation": "", "data-replayed": r.replayed },
-    h("p", {}, h("strong", {}, `${r.replayed} returns of the last ${days} days replayed`),
-      `: ${r.changed.length ? `${r.changed.length} would end differently.` : "none would end differently."}${apart}`),
+    h("p", {}, h("strong", {}, t("policyPreview.replayed", { count: r.replayed, days })),
+      `${r.changed.length ? t("policyPreview.changed", { count: r.changed.length })
+        : t("policyPreview.noneChanged")}${apart}`),
     totalsTable(r),
     r.daily.length ? dailyChart(r) : null,
     r.changed.length ? changedTable(r) : null);
+}
+
+function outcome(code) {
+  return OUTCOMES.includes(code) ? t(`policyPreview.outcome.${code}`) : code;
+}
+
+const WHY_PARTS = { "restocking fee": "restockingFee", "return shipping deducted": "shippingDeducted",
+  "original shipping refunded": "shippingRefunded", refund: "refund" };
+const WHY_PART = /^(restocking fee|return shipping deducted|original shipping refunded|refund): (\S+ [A-Z]{3}) → (\S+ [A-Z]{3})$/;
+
+/** "12.00 USD" (the server's way of writing an amount) → "$12.00". */
+function amountWords(text) {
+  const m = /^(-?\d+(?:\.\d+)?) ([A-Z]{3})$/.exec(text);
+  return m ? money({ amount: m[1], currency: m[2] }) : text;
+}
+
+function verdictWords(verdict) {
+  return verdict === "not checked" ? t("policyPreview.why.notChecked") : verdictLabel(verdict);
+}
+
+/**
+ * One reason a return would end differently, as the server writes it ("keep_item: KEEP_ITEM → SHIP_BACK (…)",
+ * "restocking fee: 0.00 USD → 2.50 USD", "WINDOW_EXPIRED: …") in words, with the server's text as its code.
+ */
+function whyWords(w, timeZone) {
+  const part = WHY_PART.exec(w);
+  if (part) {
+    return t("policyPreview.why.line", { what: t(`policyPreview.why.${WHY_PARTS[part[1]]}`),
+      before: amountWords(part[2]), after: amountWords(part[3]) });
+  }
+  const rule = /^([a-z_]+(?:\[[^\]]*\])?): (not checked|\S+) → (not checked|\S+)(?: \((.*)\))?$/s.exec(w);
+  if (rule) {
+    const words = t("policyPreview.why.line", { what: ruleLabel(rule[1]), before: verdictWords(rule[2]),
+      after: verdictWords(rule[3]) });
+    return rule[4] ? `${words} (${humanizeMoments(rule[4], timeZone)})` : words;
+  }
+  const refused = /^([A-Z][A-Z_]+): /.exec(w);
+  return refused ? codeLabel(refused[1]) : null;
+}
+
+function whyItem(w, timeZone) {
+  const words = whyWords(w, timeZone);
+  return words ? h("li", {}, words, h("span", { class: "code" }, ` ${w}`)) : h("li", {}, w);
 }
 
 function moneyList(items) {
@@ -96,31 +138,32 @@ function difference(before, after) {
   const parts = cur.map((c) => {
     const d = amount(after, c) - amount(before, c);
     const text = money({ amount: Math.abs(d).toFixed(c === "JPY" ? 0 : 2), currency: c });
-    return d === 0 ? "no change" : `${d > 0 ? "+" : "−"}${text}`;
+    return d === 0 ? t("policyPreview.noChange") : `${d > 0 ? "+" : "−"}${text}`;
   });
-  return parts.join(", ") || "no change";
+  return parts.join(", ") || t("policyPreview.noChange");
 }
 
 function totalsTable(r) {
   const a = r.current, b = r.proposed;
   const count = (k) => {
     const d = b[k] - a[k];
-    return [String(a[k]), String(b[k]), d === 0 ? "no change" : `${d > 0 ? "+" : "−"}${Math.abs(d)}`];
+    return [String(a[k]), String(b[k]), d === 0 ? t("policyPreview.noChange") : `${d > 0 ? "+" : "−"}${Math.abs(d)}`];
   };
   const rows = [
-    ["Keep the item (refunded at once)", ...count("keepItem")],
-    ["Ship back with a label", ...count("shipBack")],
-    ["Wait for review", ...count("review")],
-    ["Refused", ...count("rejected")],
-    ["Refunds", moneyList(a.refunds), moneyList(b.refunds), difference(a.refunds, b.refunds)],
-    ["Keep-item refunds", moneyList(a.keepItemValue), moneyList(b.keepItemValue),
+    [t("policyPreview.rows.keepItem"), ...count("keepItem")],
+    [t("policyPreview.rows.shipBack"), ...count("shipBack")],
+    [t("policyPreview.rows.review"), ...count("review")],
+    [t("policyPreview.rows.rejected"), ...count("rejected")],
+    [t("policyPreview.rows.refunds"), moneyList(a.refunds), moneyList(b.refunds), difference(a.refunds, b.refunds)],
+    [t("policyPreview.rows.keepItemValue"), moneyList(a.keepItemValue), moneyList(b.keepItemValue),
       difference(a.keepItemValue, b.keepItemValue)],
-    ["Label cost (expected)", moneyList(a.labelCost), moneyList(b.labelCost), difference(a.labelCost, b.labelCost)],
+    [t("policyPreview.rows.labelCost"), moneyList(a.labelCost), moneyList(b.labelCost), difference(a.labelCost, b.labelCost)],
   ];
   return h("table", { class: "table totals", "data-totals": "" },
-    h("caption", { class: "visually-hidden" }, "Totals of the replayed returns: as decided, and with your changes"),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, ""), h("th", { scope: "col", class: "num" }, "As decided"),
-      h("th", { scope: "col", class: "num" }, "With your changes"), h("th", { scope: "col", class: "num" }, "Difference"))),
+    h("caption", { class: "visually-hidden" }, t("policyPreview.caption")),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, ""), h("th", { scope: "col", class: "num" }, t("policyPreview.col.asDecided")),
+      h("th", { scope: "col", class: "num" }, t("policyPreview.col.withChanges")),
+      h("th", { scope: "col", class: "num" }, t("policyPreview.col.difference")))),
     h("tbody", {}, rows.map(([label, ...cells]) => h("tr", {}, h("th", { scope: "row" }, label),
       cells.map((c, i) => h("td", { class: "num", "data-col": ["current", "proposed", "change"][i] }, c))))));
 }
@@ -128,38 +171,38 @@ function totalsTable(r) {
 function dailyChart(r) {
   const labels = r.daily.map((d) => day(`${d.date}T12:00:00Z`, "UTC"));
   const series = [
-    { label: "Kept, as decided", data: r.daily.map((d) => d.current.keepItem), colour: 1 },
-    { label: "Kept, with your changes", data: r.daily.map((d) => d.proposed.keepItem), colour: 1, dash: true },
-    { label: "Shipped back, as decided", data: r.daily.map((d) => d.current.shipBack), colour: 0 },
-    { label: "Shipped back, with your changes", data: r.daily.map((d) => d.proposed.shipBack), colour: 0, dash: true },
+    { label: t("policyPreview.series.keptBefore"), data: r.daily.map((d) => d.current.keepItem), colour: 1 },
+    { label: t("policyPreview.series.keptAfter"), data: r.daily.map((d) => d.proposed.keepItem), colour: 1, dash: true },
+    { label: t("policyPreview.series.shippedBefore"), data: r.daily.map((d) => d.current.shipBack), colour: 0 },
+    { label: t("policyPreview.series.shippedAfter"), data: r.daily.map((d) => d.proposed.shipBack), colour: 0, dash: true },
   ];
   if (r.daily.some((d) => d.current.review || d.proposed.review)) {
-    series.push({ label: "Review, as decided", data: r.daily.map((d) => d.current.review), colour: 2 },
-      { label: "Review, with your changes", data: r.daily.map((d) => d.proposed.review), colour: 2, dash: true });
+    series.push({ label: t("policyPreview.series.reviewBefore"), data: r.daily.map((d) => d.current.review), colour: 2 },
+      { label: t("policyPreview.series.reviewAfter"), data: r.daily.map((d) => d.proposed.review), colour: 2, dash: true });
   }
   if (r.daily.some((d) => d.current.rejected || d.proposed.rejected)) {
-    series.push({ label: "Refused, with your changes", data: r.daily.map((d) => d.proposed.rejected), colour: 3,
+    series.push({ label: t("policyPreview.series.refusedAfter"), data: r.daily.map((d) => d.proposed.rejected), colour: 3,
       dash: true });
   }
-  return chartFigure({ key: "preview-daily", title: `Outcomes per day (${r.timezone})`, type: "line", labels, series,
-    labelHeading: "Day", height: 220 });
+  return chartFigure({ key: "preview-daily", title: t("policyPreview.chartTitle", { zone: r.timezone }), type: "line",
+    labels, series, labelHeading: t("policyPreview.col.day"), height: 220 });
 }
 
 function changedTable(r) {
   const shown = r.changed.slice(0, SHOWN);
   return h("div", { class: "stack" },
-    h("h3", {}, `Returns that would end differently (${r.changed.length})`),
+    h("h3", {}, t("policyPreview.changedTitle", { n: r.changed.length })),
     h("table", { class: "table changed", "data-changed": "" },
-      h("thead", {}, h("tr", {}, ["Return", "Requested", "As decided", "With your changes", "Refund", "Why"]
-        .map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["return", "requested", "asDecided", "withChanges", "refund", "why"]
+        .map((col) => h("th", { scope: "col" }, t(`policyPreview.col.${col}`))))),
       h("tbody", {}, shown.map((c) => h("tr", { "data-return-id": c.returnId },
         h("td", {}, h("a", { href: `#/returns/${encodeURIComponent(c.returnId)}` }, c.number)),
         h("td", {}, day(c.requestedAt, r.timezone)),
-        h("td", {}, OUTCOME[c.before] || c.before),
-        h("td", {}, h("strong", {}, OUTCOME[c.after] || c.after)),
+        h("td", {}, outcome(c.before)),
+        h("td", {}, h("strong", {}, outcome(c.after))),
         h("td", { class: "num" }, c.refundBefore.amount === c.refundAfter.amount ? money(c.refundAfter)
           : `${money(c.refundBefore)} → ${money(c.refundAfter)}`),
-        h("td", {}, h("ul", { class: "why" }, c.why.map((w) => h("li", {}, w)))))))),
+        h("td", {}, h("ul", { class: "why" }, c.why.map((w) => whyItem(w, r.timezone)))))))),
     r.changed.length > SHOWN ? h("p", { class: "small muted" },
-      `…and ${r.changed.length - SHOWN} more (saleor-returns simulate lists them all).`) : null);
+      t("policyPreview.more", { count: r.changed.length - SHOWN })) : null);
 }

@@ -21,6 +21,13 @@ export function money(m, locale = LOCALE) {
   }
 }
 
+/** A number with `digits` decimals in the page's language: decimal(3.25, 1) → "3.3" (de: "3,3"). */
+export function decimal(value, digits = 0, locale = LOCALE) {
+  return new Intl.NumberFormat(locale || userLocale(), {
+    minimumFractionDigits: digits, maximumFractionDigits: digits,
+  }).format(value);
+}
+
 function format(iso, timeZone, options, locale) {
   if (!iso) return "";
   locale = locale || userLocale();
