@@ -169,7 +169,7 @@ def test_the_console_speaks_the_staff_language_and_stays_accessible(app, localiz
     expect(page.get_by_role("link", name=t(lang, "mail.back"))).to_be_visible()
     expect(page.locator(".meta")).to_contain_text(t(lang, "mail.col.attempts"))
     expect(page.get_by_role("heading", name=t(lang, "mail.asSeen"))).to_be_visible()
-    assert serious_problems(page, exclude=(".mail-html",)) == []  # the e-mail itself is the mail templates' own
+    assert serious_problems(page) == []  # the e-mail as its reader got it too (its footer once failed contrast)
 
 
 def test_graphiql_is_served_by_us_and_works_offline(app, open_page):
