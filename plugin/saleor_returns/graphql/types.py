@@ -17,7 +17,7 @@ from ..domain.labels import Label as DomainLabel
 from ..domain.labels import LabelErrorCode
 from ..domain.lifecycle import Resolution, ReturnStatus
 from ..domain.money import Money as DomainMoney
-from ..domain.policy import GraceMode, OverrideLevel, RefundTiming, ReturnShipping, WindowStart
+from ..domain.policy import ExchangeMode, GraceMode, OverrideLevel, RefundTiming, ReturnShipping, WindowStart
 from ..domain.refunds import Refund as DomainRefund
 from ..domain.refunds import RefundStatus
 from ..domain.returns import Return
@@ -30,8 +30,8 @@ from .context import Info
 if TYPE_CHECKING:
     from .notifications import Notification
 
-__all__ = ["EligibilityCode", "GraceMode", "OverrideLevel", "RefundStatus", "RefundTiming", "Resolution",
-           "ReturnErrorCode", "ReturnShipping", "ReturnStatus", "WindowStart"]
+__all__ = ["EligibilityCode", "ExchangeMode", "GraceMode", "OverrideLevel", "RefundStatus", "RefundTiming",
+           "Resolution", "ReturnErrorCode", "ReturnShipping", "ReturnStatus", "WindowStart"]
 
 # The domain's enums are the GraphQL enums (same names, same values): registered, not copied.
 strawberry.enum(EligibilityCode, description="Why a line can or cannot be returned.")
@@ -40,7 +40,7 @@ strawberry.enum(ReturnStatus)
 strawberry.enum(Resolution, description="Keep the item (refund now) or ship it back.")
 strawberry.enum(RefundStatus)
 strawberry.enum(EventType, name="ReturnEventType", description="What happened to a return (ReturnEvent.kind).")
-for _enum in (GraceMode, RefundTiming, WindowStart, ReturnShipping, OverrideLevel):
+for _enum in (GraceMode, RefundTiming, WindowStart, ReturnShipping, OverrideLevel, ExchangeMode):
     strawberry.enum(_enum)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
+from ...domain.catalog import Product
 from ...domain.order import Address, Channel, Order
 from ...ports import LABEL_RETURN_ADDRESS, LabelError, UpstreamUnavailable
 from ...saleor_settings import SaleorSettings
@@ -79,6 +80,11 @@ class SaleorOrderSource:
             return self._channels[slug].channel
         raw = (await self._call("ReturnsChannel", {"slug": slug})).get("channel")
         return self._remember(channel_info(raw, self.settings)).channel if raw else None
+
+    async def get_product(self, product_id: str, channel_slug: str) -> Product | None:
+        """Not read from Saleor yet: a Saleor store offers no exchanges until its catalog is read
+        (docs/exchanges.md)."""
+        return None
 
     def return_address(self, channel_slug: str) -> Address:
         """The channel's return warehouse (channel metadata "returns.warehouse", else its first warehouse).

@@ -90,6 +90,7 @@ const POLICY_FIELDS = `
   keepItemThresholds { amount currency } reviewAbove { amount currency } keepItemCostAware
   expectedReturnCost { amount currency } keepItemLimitCount keepItemLimitDays restockingFeePercent returnShipping
   returnShippingFee { amount currency } refundShipping
+  exchangeMode instantExchange storeCreditOffered storeCreditBonusPercent
   overrides { level key windowDays graceDays finalSale }
   seasonal { orderedFrom orderedUntil returnableUntil }`;
 

@@ -75,6 +75,12 @@ function policyForm(policy, savedVersion = null) {
           hint: t("policy.restockingHint") }),
         field({ label: t("policy.returnShipping"), control: c.returnShipping, name: "returnShipping" }),
         c.returnShippingFee.el]),
+      section(t("policy.sections.exchanges"), [
+        field({ label: t("policy.exchangeMode"), control: c.exchangeMode, name: "exchangeMode" }),
+        check(c.instantExchange, t("policy.instantExchange"), "instantExchange"),
+        check(c.storeCreditOffered, t("policy.storeCredit"), "storeCreditOffered"),
+        field({ label: t("policy.storeCreditBonus"), control: c.storeCreditBonusPercent, name: "storeCreditBonusPercent",
+          hint: t("policy.storeCreditBonusHint") })]),
       section(t("policy.sections.reasons"), [c.reasons.el]),
       section(t("policy.sections.overrides"), [c.overrides.el]),
       section(t("policy.sections.seasonal"), [c.seasonal.el])),
@@ -126,6 +132,11 @@ function controls(p) {
       ["LABEL_COST", t("policy.shippingLabel")]], p.returnShipping),
     returnShippingFee: moneyList("returnShippingFee", t("policy.shippingFee"), t("policy.shippingFeeHint"),
       p.returnShippingFee, p.currency),
+    exchangeMode: select([["OFF", t("policy.exchangeOff")], ["SAME_PRODUCT", t("policy.exchangeSame")]],
+      p.exchangeMode || "OFF"),
+    instantExchange: h("input", { type: "checkbox", checked: !!p.instantExchange }),
+    storeCreditOffered: h("input", { type: "checkbox", checked: !!p.storeCreditOffered }),
+    storeCreditBonusPercent: h("input", { type: "text", inputmode: "decimal", value: p.storeCreditBonusPercent ?? "0" }),
     reasons: reasonsEditor(p.reasons, p.commentRequired),
     overrides: overridesEditor(p.overrides),
     seasonal: seasonalEditor(p.seasonal || []),
@@ -353,6 +364,10 @@ function collect(c) {
     restockingFeePercent: c.restockingFeePercent.value.trim() || "0",
     returnShipping: c.returnShipping.value,
     returnShippingFee: c.returnShippingFee.read(),
+    exchangeMode: c.exchangeMode.value,
+    instantExchange: c.instantExchange.checked,
+    storeCreditOffered: c.storeCreditOffered.checked,
+    storeCreditBonusPercent: c.storeCreditBonusPercent.value.trim() || "0",
     reasons,
     commentRequired,
     overrides,
@@ -368,6 +383,8 @@ function collect(c) {
   }
   const fee = Number(input.restockingFeePercent);
   if (!AMOUNT.test(input.restockingFeePercent) || fee > 100) problems.push(["restockingFeePercent", t("policy.errors.percent")]);
+  const bonus = Number(input.storeCreditBonusPercent);
+  if (!AMOUNT.test(input.storeCreditBonusPercent) || bonus > 100) problems.push(["storeCreditBonusPercent", t("policy.errors.percent")]);
   if (!reasons.length) problems.push(["reasons", t("policy.errors.reasons")]);
   return { input, problems };
 }
