@@ -46,6 +46,9 @@ class EventType(str, Enum):
     # the store's own books (Saleor)
     RECORDED_IN_STORE = "RECORDED_IN_STORE"
     STORE_RECORD_FAILED = "STORE_RECORD_FAILED"
+    # exchanges (exchanges.md)
+    EXCHANGE_CREATED = "EXCHANGE_CREATED"  # the replacement was sent (its number in the note)
+    EXCHANGE_FAILED = "EXCHANGE_FAILED"  # out of stock by then: the line is refunded instead
     # an event type this version does not know (stored by a newer one)
     OTHER = "OTHER"
 

@@ -13,6 +13,9 @@ from .money import Money
 from .order import Order, OrderLine
 from .policy import ExchangeMode, Policy
 
+# the lines of a decision's trace that say what the shopper chose, not what a rule decided (a replay leaves them)
+CHOICE_RULES = frozenset({"refund_method", "exchange"})
+
 
 class RefundMethod(str, Enum):
     ORIGINAL_PAYMENT = "ORIGINAL_PAYMENT"

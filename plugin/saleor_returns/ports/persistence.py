@@ -19,6 +19,7 @@ from ..domain.returns import Return
 from ..domain.tracking import TrackingUpdate
 
 if TYPE_CHECKING:
+    from .exchanges import LedgerRepository
     from .insight import InsightRepository
     from .mail import MailSettingsRepository, OutboxRepository
 
@@ -330,6 +331,8 @@ class UnitOfWork(Protocol):
     def mail_settings(self) -> "MailSettingsRepository": ...
     @property
     def insight(self) -> "InsightRepository": ...
+    @property
+    def ledger(self) -> "LedgerRepository": ...
 
     async def __aenter__(self) -> "UnitOfWork":
         ...

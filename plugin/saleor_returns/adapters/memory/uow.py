@@ -27,7 +27,15 @@ from ...domain.returns import Return
 from ...ports.persistence import ReturnFilter, ReturnOwner, ReturnRef, WorkItem
 from .insight import MemoryInsight
 from .outbox import MemoryMail, MemoryMailSettings, MemoryOutbox
-from .records import MemoryGoodwill, MemoryInbox, MemoryInstallations, MemoryPolicies, MemoryStoreSettings, Tables
+from .records import (
+    MemoryGoodwill,
+    MemoryInbox,
+    MemoryInstallations,
+    MemoryLedger,
+    MemoryPolicies,
+    MemoryStoreSettings,
+    Tables,
+)
 
 
 @dataclass
@@ -67,6 +75,7 @@ class MemoryUnitOfWork:
         self.outbox = MemoryOutbox(self)
         self.mail_settings = MemoryMailSettings(self)
         self.insight = MemoryInsight(self)  # simulations and analytics (insight.py)
+        self.ledger = MemoryLedger(self)  # the standalone store's store credit and replacements
 
     async def __aenter__(self) -> "MemoryUnitOfWork":
         if not self.readonly:
