@@ -165,6 +165,10 @@ class WorkQueue(Protocol):
         """Returns the store's books must hear about (Return.record_due_at is due)."""
         ...
 
+    async def due_exchanges(self, now: datetime, limit: int) -> list[ReturnRef]:
+        """Returns whose replacement is due and not sent (Return.exchange_due_at is due)."""
+        ...
+
     async def due_label_purchases(self, now: datetime, limit: int) -> list[WorkItem]:
         """Label purchases to try (again): failed for a passing reason and due, or in flight past their lease."""
         ...

@@ -183,3 +183,57 @@ async def test_twenty_identical_requests_make_one_store_credit(shop):
     async with shop.deps.uow(readonly=True) as uow:
         credits = await uow.ledger.credits_of(shop.deps.tenant, [ret.number])
     assert [c.amount for c in credits] == [usd("132.00")]
+
+
+# --- durable work -----------------------------------------------------------------------------------------
+
+class DownDesk:
+    """A desk that does not answer (the store is down)."""
+
+    def __init__(self, desk) -> None:
+        self.desk, self.down = desk, True
+
+    async def send(self, command):
+        if self.down:
+            from saleor_returns.ports import UpstreamUnavailable
+            raise UpstreamUnavailable("down")
+        return await self.desk.send(command)
+
+    async def units_sent(self, tenant, variant_ids):
+        return await self.desk.units_sent(tenant, variant_ids)
+
+
+async def test_a_replacement_the_store_did_not_take_is_sent_by_the_worker_with_the_same_key(shop):
+    from saleor_returns.services.worker import run_once
+
+    desk = shop.deps.replacements = DownDesk(shop.deps.replacements)
+    ret = await ask(shop, "ORD-1010", "L-1010-1", variant="V-CASE-15PRO", reason="WRONG_ITEM")
+    waiting = await shop.get(ret.id)
+    assert waiting.exchange_waits and "did not answer" in waiting.exchange_note
+    assert waiting.status is ReturnStatus.APPROVED  # not finished while its replacement is owed
+
+    desk.down = False
+    report = await run_once(shop.deps)
+
+    # then the worker sends it (before planning the refund it held back), then finishes the return
+    done = await shop.get(ret.id)
+    assert report.busy and done.exchange_status is ExchangeStatus.CREATED and done.status is ReturnStatus.REFUNDED
+    assert await sent(shop, "V-CASE-15PRO") == {"V-CASE-15PRO": 1}
+    again = await run_once(shop.deps)
+    assert again.work["replacements sent"] == 0 and await sent(shop, "V-CASE-15PRO") == {"V-CASE-15PRO": 1}
+
+
+async def test_an_instant_exchange_left_unsent_is_sent_by_the_worker(shop):
+    from saleor_returns.services.worker import run_once
+
+    await update_policy(shop.deps, STAFF, "default-channel", {"instant_exchange": True})
+    desk = shop.deps.replacements = DownDesk(shop.deps.replacements)
+    ret = await ask(shop, "ORD-1008", "L-1008-1", variant="V-SHOE-43")
+    assert ret.instant_exchange and (await shop.get(ret.id)).exchange_waits
+
+    desk.down = False
+    report = await run_once(shop.deps)
+
+    done = await shop.get(ret.id)
+    assert report.work["replacements sent"] == 1 and done.exchange_status is ExchangeStatus.CREATED
+    assert done.status is ReturnStatus.LABEL_ISSUED and done.refunds == []  # the shoe is still to come back

@@ -220,7 +220,7 @@ class MemoryLedger:
         self.uow.tables.replacements[replacement.idempotency_key] = replacement
 
     async def units_sent(self, tenant: str, variant_ids: Collection[str]) -> dict[str, int]:
-        wanted, sent = set(variant_ids), {}
+        wanted, sent = set(variant_ids), dict[str, int]()
         for r in self.uow.tables.replacements.values():
             for variant_id, units in r.lines:
                 if r.tenant == tenant and variant_id in wanted:

@@ -332,6 +332,11 @@ class _Work:
                      key=lambda r: r.refund_due_at or now)
         return [_ref(r) for r in due[:limit]]
 
+    async def due_exchanges(self, now: datetime, limit: int) -> list[ReturnRef]:
+        due = sorted((r for r in self._all() if r.exchange_due_at is not None and r.exchange_due_at <= now),
+                     key=lambda r: r.exchange_due_at or now)
+        return [_ref(r) for r in due[:limit]]
+
     async def due_records(self, now: datetime, limit: int) -> list[ReturnRef]:
         due = sorted((r for r in self._all() if r.record_due_at is not None and r.record_due_at <= now),
                      key=lambda r: r.record_due_at or now)
