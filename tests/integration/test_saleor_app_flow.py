@@ -81,7 +81,7 @@ def test_a_store_installs_the_app_and_its_token_is_kept_encrypted(fake, returns_
                                                                                "3.24")
     assert saleor_app.token not in row.auth_token and len(row.auth_token) > 60
     assert row.jwks["keys"][0]["kid"] == fake.key.kid
-    assert sorted(row.permissions) == ["HANDLE_PAYMENTS", "MANAGE_ORDERS"]
+    assert sorted(row.permissions) == ["HANDLE_PAYMENTS", "MANAGE_GIFT_CARD", "MANAGE_ORDERS"]
 
 
 def test_the_manifest_names_what_the_app_needs_and_saleor_accepts_it(fake, returns_app):

@@ -46,8 +46,9 @@ async def client(fake) -> AsyncIterator[SaleorClient]:
 def a_credit(order_id: str = "T3JkZXI6MQ==") -> RefundCommand:
     return RefundCommand(refund_id="r1", idempotency_key="saleor-returns-refund-r1",
                          amount=Money(Decimal("120.00"), "USD"), psp_reference="pi_1", payment_gateway="store-credit",
-                         order_id=order_id, return_number="R-10007", tenant=TENANT, metadata={"credit_bonus_percent": "10", "customer_email": "ivy@example.com",
-                                                  "channel": "default-channel"})
+                         order_id=order_id, return_number="R-10007", tenant=TENANT,
+                         metadata={"credit_bonus_percent": "10", "customer_email": "ivy@example.com",
+                                   "channel": "default-channel"})
 
 
 async def test_the_catalog_is_read_with_prices_in_the_channel_and_stock(fake, client):
