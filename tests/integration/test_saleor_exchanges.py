@@ -138,3 +138,74 @@ async def test_a_replacement_saleor_has_no_stock_for_is_out_of_stock(fake, clien
 
     assert (outcome.created, outcome.out_of_stock) == (False, True)
     assert fake.catalog.stock["V-43"] == 1
+
+
+# --- the whole flow through the app, for an installed store ---------------------------------------------------
+
+RETURN_FIELDS = """id number status resolution refundMethod refundTotal { amount }
+  storeCredit { code status amount { amount currency } bonus { amount } }
+  exchange { status orderId orderNumber priceDifference { amount } }"""
+REQUEST_RETURN = ("mutation($input: RequestReturnInput!) { requestReturn(input: $input) { __typename "
+                  "... on ReturnRequested { returnRequest { " + RETURN_FIELDS + " } } "
+                  "... on ReturnError { code message field } } }")
+ELIGIBILITY = """query($id: ID!) { orderReturnEligibility(orderId: $id) { ... on OrderReturnEligibility {
+  refundMethods { method bonusPercent } lines { exchangeOptions { variantId available unitPrice { amount } } } } } }"""
+UPDATE_POLICY = """mutation($channel: String!, $input: ReturnPolicyInput!) { updateReturnPolicy(channel: $channel,
+  input: $input) { __typename ... on ReturnError { code message } } }"""
+OFFERING = {"windowDays": 30, "graceDays": 3, "graceMode": "AUTO_APPROVE", "refundTiming": "ON_RECEIPT",
+            "keepItemThresholds": [{"amount": "25.00", "currency": "USD"}], "exchangeMode": "SAME_PRODUCT",
+            "storeCreditBonusPercent": "10"}
+
+
+@pytest.fixture
+def returns_app(settings, demo_store, clock) -> Iterator:
+    from dataclasses import replace as changed
+
+    from saleor_returns.adapters.demo.order_source import DemoOrderSource
+    from support.fake_saleor import ReturnsApp
+
+    app = ReturnsApp(changed(settings, refund_gateway="saleor"), DemoOrderSource(demo_store), clock)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def test_a_kept_case_swapped_for_a_cheaper_model_gets_a_no_charge_order_and_a_gift_card_for_the_rest(
+        fake, returns_app, clock):
+    # given a store offering exchanges and store credit with a 10 % bonus, and a 15.00 case bought
+    fake.catalog.add_product("phone-case", "Phone Case", [
+        {"id": "V-CASE-15", "name": "iPhone 15", "sku": "CASE-15", "price": "15.00", "stock": 3},
+        {"id": "V-CASE-15PRO", "name": "iPhone 15 Pro", "sku": "CASE-15PRO", "price": "12.00", "stock": 3}])
+    order = fake.add_order(email="jon@example.com", user_id="VXNlcjoy", shipped_at=clock.now() - timedelta(days=3),
+                           lines=[{"name": "Phone Case", "sku": "CASE-15", "qty": 1, "price": "15.00",
+                                   "slug": "phone-case"}])
+    app_id = fake.install(f"{returns_app.url}/api/manifest").id
+    staff = fake.dashboard_token(app_id)
+    saved = returns_app.gql(UPDATE_POLICY, {"channel": "default-channel", "input": OFFERING}, token=staff)
+    assert saved["data"]["updateReturnPolicy"]["__typename"] == "ReturnPolicy", saved
+    shopper = fake.customer_token("jon@example.com", "VXNlcjoy")
+
+    # then the shopper is offered the Pro case and store credit with its bonus
+    offers = returns_app.gql(ELIGIBILITY, {"id": order["id"]}, token=shopper)["data"]["orderReturnEligibility"]
+    assert offers["refundMethods"][1] == {"method": "STORE_CREDIT", "bonusPercent": "10"}
+    assert {"variantId": "V-CASE-15PRO", "available": True, "unitPrice": {"amount": "12.00"}} in \
+        offers["lines"][0]["exchangeOptions"]
+
+    # when Jon keeps the wrong case, asks for the Pro one, and takes the 3.00 difference as store credit
+    body = returns_app.gql(REQUEST_RETURN, {"input": {"orderId": order["id"], "refundMethod": "STORE_CREDIT", "lines": [
+        {"orderLineId": order["lines"][0]["id"], "quantity": 1, "reason": "WRONG_ITEM",
+         "exchangeVariantId": "V-CASE-15PRO"}]}}, token=shopper)
+    ret = body["data"]["requestReturn"]["returnRequest"]
+
+    # then a no-charge order for the Pro case is made in Saleor and linked from the original order
+    assert ret["resolution"] == "KEEP_ITEM" and ret["exchange"]["status"] == "CREATED"
+    made = fake.orders[ret["exchange"]["orderId"]]
+    assert made["status"] == "UNFULFILLED" and fake.catalog.charged_total(made) == Decimal(0)
+    assert fake.catalog.stock["V-CASE-15PRO"] == 2
+    assert any(f"#{ret['exchange']['orderNumber']}" in e["message"] for e in order["events"])
+    # and a gift card worth 3.30 (3.00 plus 10 %) is issued for Jon in the order's channel
+    assert ret["storeCredit"]["status"] == "ISSUED" and ret["storeCredit"]["amount"]["amount"] == "3.30"
+    (card,) = fake.catalog.gift_cards
+    assert (card["code"], card["initialBalance"]["amount"], card["_email"]) == (
+        ret["storeCredit"]["code"], Decimal("3.30"), "jon@example.com")
