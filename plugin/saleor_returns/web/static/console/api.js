@@ -19,8 +19,11 @@ export const RETURN_FIELDS = `
   id number orderId orderNumber channel status resolution createdAt updatedAt deadline graceDeadline timezone
   shipBy customerEmail exceptionRequested
   refundTotal { amount currency }
-  lines { orderLineId productName sku quantity reason comment refund { amount currency } }
+  lines { orderLineId productName sku quantity reason comment refund { amount currency } exchangeVariantId }
   refunds { id status amount { amount currency } gateway pspReference failureCode failureMessage createdAt }
+  refundMethod
+  storeCredit { code status amount { amount currency } bonus { amount currency } }
+  exchange { status orderNumber note priceDifference { amount currency } lines { variantId productName quantity } }
   label { carrier trackingNumber url expiresAt cost { amount currency } }
   labelError { code message }
   decision { resolution policyVersion reviewReasons trace { rule verdict detail } }

@@ -13,6 +13,7 @@ import { APPROVE, CANCEL, gql, RECEIVED, REJECT, RETRY, RETURNS } from "./api.js
 import * as bridge from "./bridge.js";
 import { refreshGoodwill } from "./goodwill.js";
 import { caseMessages } from "./messages.js";
+import { swapCard } from "./swap.js";
 import { clearToasts, toast } from "./notify.js";
 
 const RECEIVABLE = ["APPROVED", "LABEL_ISSUED", "IN_TRANSIT"];
@@ -41,7 +42,8 @@ export function renderCase(el, ret, { onChange = null, focus = false } = {}) {
     actions(el, ret, onChange),
     h("div", { class: "case-grid" },
       h("div", { class: "stack" }, items(ret), trace(ret)),
-      h("div", { class: "stack" }, refundsAndLabel(ret), history(ret), timeline(ret), caseMessages(ret)))));
+      h("div", { class: "stack" }, refundsAndLabel(ret), swapCard(ret), history(ret), timeline(ret),
+        caseMessages(ret)))));
   if (focus) focusOn(heading);
 }
 
