@@ -163,3 +163,37 @@ def test_store_credit_where_none_is_offered_is_an_input_error():
     with pytest.raises(ReturnError) as err:
         check_refund_method(RefundMethod.STORE_CREDIT, Policy())
     assert (err.value.code, err.value.field) == (ReturnErrorCode.INVALID_INPUT, "refundMethod")
+
+
+# --- the messages they owe ------------------------------------------------------------------------------
+
+def test_a_store_credit_refund_and_a_replacement_owe_their_own_messages():
+    from saleor_returns.adapters.mail.samples import sample_return
+    from saleor_returns.domain.actors import SYSTEM
+    from saleor_returns.domain.events import EventType
+    from saleor_returns.domain.notifications import messages_owed
+    from saleor_returns.domain.outbox import NotificationKind
+    from saleor_returns.domain.refunds import Refund, RefundStatus
+    from saleor_returns.domain.return_exchange import STORE_CREDIT_GATEWAY, ExchangeStatus, LineExchange
+    from saleor_returns.domain.returns import ReturnLine
+
+    ret = sample_return()
+    ret.refund_method, ret.credit_bonus_percent = RefundMethod.STORE_CREDIT, Decimal(10)
+    ret.lines[0] = ReturnLine("L-1001-1", "Laptop 14", "LAP-14", 1, "DAMAGED", None, Money(Decimal("0"), "USD"),
+                              LineExchange("V-2", "US keyboard", None, Money(Decimal("1299"), "USD")))
+    ret.refund_total = Money(Decimal("100.00"), "USD")
+    ret.refunds.append(Refund(id="r1", payment_id="p1", payment_reference="pi", gateway=STORE_CREDIT_GATEWAY,
+                              amount=Money(Decimal("100.00"), "USD"), created_at=NOW, status=RefundStatus.SUCCEEDED,
+                              psp_reference="SC-AAAA-BBBB-CCCC"))
+    ret.exchange_status, ret.exchange_order_number = ExchangeStatus.CREATED, "X-R-10042"
+    first = len(ret.events)
+    ret.log(NOW, SYSTEM, EventType.EXCHANGE_CREATED, "replacement X-R-10042")
+    ret.log(NOW, SYSTEM, EventType.REFUND_SUCCEEDED)
+
+    owed = messages_owed(ret, first, (), lambda: "id")
+
+    assert [m.kind for m in owed] == [NotificationKind.EXCHANGE_CREATED, NotificationKind.STORE_CREDIT_ISSUED]
+    assert owed[0].facts["replacement_number"] == "X-R-10042"
+    assert owed[0].facts["replacement_items"] == [{"product": "Laptop 14 → US keyboard", "quantity": 1}]
+    assert (owed[1].facts["amount"], owed[1].facts["bonus"], owed[1].facts["code"]) == (
+        "110.00", "10.00", "SC-AAAA-BBBB-CCCC")

@@ -28,6 +28,8 @@ class NotificationKind(str, Enum):
     REFUND_SENT = "REFUND_SENT"
     LABEL_EXPIRING = "LABEL_EXPIRING"
     STAFF_REVIEW_NEEDED = "STAFF_REVIEW_NEEDED"
+    STORE_CREDIT_ISSUED = "STORE_CREDIT_ISSUED"  # exchanges.md: the refund went back as store credit (its code)
+    EXCHANGE_CREATED = "EXCHANGE_CREATED"  # the replacement was sent (its number)
 
     @property
     def for_staff(self) -> bool:
