@@ -49,6 +49,7 @@ class EventType(str, Enum):
     # exchanges (exchanges.md)
     EXCHANGE_CREATED = "EXCHANGE_CREATED"  # the replacement was sent (its number in the note)
     EXCHANGE_FAILED = "EXCHANGE_FAILED"  # out of stock by then: the line is refunded instead
+    REFUND_METHOD_CHANGED = "REFUND_METHOD_CHANGED"  # staff switched it before the refund was carried out
     # an event type this version does not know (stored by a newer one)
     OTHER = "OTHER"
 

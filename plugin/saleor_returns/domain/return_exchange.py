@@ -68,6 +68,7 @@ class ExchangeMoves:
         refund_total: Money
         events: list[ReturnEvent]
         lines: list  # list[ReturnLine]
+        refunds: list  # list[Refund]
         refund_method: RefundMethod
         credit_bonus_percent: Decimal | None
         exchange_status: ExchangeStatus | None
@@ -134,6 +135,29 @@ class ExchangeMoves:
         self.exchange_status, self.exchange_due_at, self.exchange_note = ExchangeStatus.FAILED, None, why[:2000]
         self.updated_at = now
         self.log(now, actor, EventType.EXCHANGE_FAILED, f"{why}; refunded instead")
+
+    def switch_refund_method(self, method: RefundMethod, bonus_percent: Decimal | None, actor: Actor,
+                             now: datetime) -> None:
+        """Staff change how the refund goes back, while none of it has been carried out (no refund planned
+        yet); `bonus_percent` is the policy's store credit bonus (None: store credit is not offered)."""
+        from .codes import ReturnError, ReturnErrorCode
+        from .lifecycle import ReturnStatus
+
+        if method is self.refund_method:
+            return
+        if self.refunds or self.status in (ReturnStatus.REJECTED, ReturnStatus.CANCELLED, ReturnStatus.REFUNDED,
+                                           ReturnStatus.CLOSED):
+            raise ReturnError(ReturnErrorCode.INVALID_TRANSITION,
+                              "the refund has already been carried out (or the return is closed): its method stays",
+                              "method")
+        if method is RefundMethod.STORE_CREDIT and bonus_percent is None:
+            raise ReturnError(ReturnErrorCode.INVALID_INPUT, "this channel's policy offers no store credit", "method")
+        self.refund_method = method
+        self.credit_bonus_percent = bonus_percent if method is RefundMethod.STORE_CREDIT else None
+        self.updated_at = now
+        words = (f"store credit with a {bonus_percent} % bonus" if method is RefundMethod.STORE_CREDIT
+                 else "the original payment")
+        self.log(now, actor, EventType.REFUND_METHOD_CHANGED, f"the refund goes back as {words}")
 
     def cancel_exchange(self) -> None:
         if self.exchange_pending:

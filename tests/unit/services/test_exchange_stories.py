@@ -237,3 +237,36 @@ async def test_an_instant_exchange_left_unsent_is_sent_by_the_worker(shop):
     done = await shop.get(ret.id)
     assert report.work["replacements sent"] == 1 and done.exchange_status is ExchangeStatus.CREATED
     assert done.status is ReturnStatus.LABEL_ISSUED and done.refunds == []  # the shoe is still to come back
+
+
+# --- staff switch the method before it is carried out -------------------------------------------------------
+
+async def test_staff_switch_a_return_to_store_credit_before_it_is_received_and_it_is_issued_as_such(shop):
+    from saleor_returns.services.staff_actions import switch_refund_method
+
+    ret = await ask(shop, "ORD-1009", "L-1009-1")
+    assert ret.refund_method is RefundMethod.ORIGINAL_PAYMENT
+
+    switched = await switch_refund_method(shop.deps, STAFF, ret.id, RefundMethod.STORE_CREDIT)
+    assert (switched.refund_method, switched.credit_bonus_percent) == (RefundMethod.STORE_CREDIT, Decimal(10))
+    assert "REFUND_METHOD_CHANGED" in types(switched)
+
+    done = await mark_received(shop.deps, STAFF, ret.id, None)
+    assert store_credit_of(done).amount.amount == Decimal("132.00")
+    with pytest.raises(ReturnError) as err:  # carried out: it stays
+        await switch_refund_method(shop.deps, STAFF, ret.id, RefundMethod.ORIGINAL_PAYMENT)
+    assert err.value.code is ReturnErrorCode.INVALID_TRANSITION
+
+
+async def test_shoppers_may_not_switch_and_store_credit_needs_the_policy_to_offer_it(shop):
+    from saleor_returns.services.staff_actions import switch_refund_method
+
+    ret = await ask(shop, "ORD-1009", "L-1009-1")
+    with pytest.raises(ReturnError) as shopper:
+        await switch_refund_method(shop.deps, shop.shopper("ORD-1009"), ret.id, RefundMethod.STORE_CREDIT)
+    await update_policy(shop.deps, STAFF, "default-channel", {"store_credit_bonus_percent": None})
+    with pytest.raises(ReturnError) as offered:
+        await switch_refund_method(shop.deps, STAFF, ret.id, RefundMethod.STORE_CREDIT)
+
+    assert shopper.value.code is ReturnErrorCode.FORBIDDEN
+    assert (offered.value.code, offered.value.field) == (ReturnErrorCode.INVALID_INPUT, "method")

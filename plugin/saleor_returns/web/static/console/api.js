@@ -78,6 +78,10 @@ export const RECEIVED = `mutation ConsoleReceived($id: ID!, $note: String) {
   markReturnReceived(id: $id, note: $note) { ${ACTION_RESULT} }
 }`;
 
+export const SET_REFUND_METHOD = `mutation ConsoleRefundMethod($id: ID!, $method: RefundMethod!) {
+  setReturnRefundMethod(id: $id, method: $method) { ${ACTION_RESULT} }
+}`;
+
 export const RETRY = `mutation ConsoleRetry($id: ID!) { retryRefund(id: $id) { ${ACTION_RESULT} } }`;
 
 export const CANCEL = `mutation ConsoleCancel($id: ID!) {
