@@ -63,3 +63,42 @@ async def test_store_credit_is_one_code_per_refund_key_worth_the_refund_plus_its
         (credit,) = await tx.ledger.credits_of(TENANT, ["R-1"])
     assert (credit.code, credit.amount, credit.bonus) == (outcomes[0].psp_reference, usd("132.00"), usd("12.00"))
     assert credit.amount.amount == Decimal("132.00") and credit.customer_email == "ivy@example.com"
+
+
+# --- a return's exchange and refund method, as saved ------------------------------------------------------------
+
+async def test_a_returns_exchange_and_refund_method_come_back_as_saved_and_follow_a_fallback(uows):
+    from dataclasses import replace as changed
+
+    from saleor_returns.domain.exchanges import RefundMethod
+    from saleor_returns.domain.return_exchange import ExchangeStatus, LineExchange, ReplacementOutcome
+    from support.return_builder import a_line, a_return
+
+    swapped = changed(a_line(amount="0.00"), exchange=LineExchange("V-43", "43", "SHOE-43", usd("89.00")))
+    ret = a_return(total="0.00", lines=[swapped], refund_method=RefundMethod.STORE_CREDIT,
+                   credit_bonus_percent=Decimal("12.5"), exchange_status=ExchangeStatus.PENDING,
+                   exchange_due_at=at(1), instant_exchange=True)
+    async with uows() as tx:
+        tx.returns.add(ret)
+        await tx.commit()
+    async with uows(readonly=True) as tx:
+        back = await tx.returns.get(TENANT, ret.id)
+        due = await tx.work.due_exchanges(at(2), 10)
+    assert (back.refund_method, back.credit_bonus_percent, back.exchange_status, back.instant_exchange) == (
+        RefundMethod.STORE_CREDIT, Decimal("12.5"), ExchangeStatus.PENDING, True)
+    assert back.lines[0].exchange == swapped.exchange and back.exchange_due_at == at(1)
+    assert [r.return_id for r in due] == [ret.id]
+
+    # when the replacement is out of stock, the line is refunded in full instead: saved as such
+    async with uows() as tx:
+        live = await tx.returns.get(TENANT, ret.id)
+        await tx.lock_order(TENANT, live.order_id)
+        live.replacement_sent(ReplacementOutcome(created=False, out_of_stock=True, message="43 is out of stock"),
+                              at(3))
+        await tx.commit()
+    async with uows(readonly=True) as tx:
+        after = await tx.returns.get(TENANT, ret.id)
+        assert await tx.work.due_exchanges(at(4), 10) == []
+    assert (after.exchange_status, after.exchange_note, after.refund_total) == (
+        ExchangeStatus.FAILED, "43 is out of stock", usd("89.00"))
+    assert (after.lines[0].exchange, after.lines[0].refund) == (None, usd("89.00"))
