@@ -78,8 +78,7 @@ def _owed(ret: Return, i: int, last_refund: int | None) -> list[tuple[Notificati
         kind = K.KEEP_ITEM_REFUNDED if ret.keeps_items else K.REFUND_SENT
         return [(kind, {**base, **_amount(ret, ret.refunded.amount)}, str(i))]
     if t is EventType.EXCHANGE_CREATED:
-        items = [{"product": f"{ln.product_name} → {ln.exchange.variant_name}", "quantity": ln.quantity}
-                 for ln in ret.exchanged_lines]
+        items = [{"product": f"{ln.product_name} → {x.variant_name}", "quantity": ln.quantity} for ln, x in ret.swaps]
         return [(K.EXCHANGE_CREATED, {**base, "replacement_number": ret.exchange_order_number,
                                       "replacement_items": items}, str(i))]
     if t is EventType.LABEL_EXPIRING and (label := ret.active_label) is not None:

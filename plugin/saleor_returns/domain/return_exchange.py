@@ -21,6 +21,8 @@ from .money import Money
 if TYPE_CHECKING:
     from .events import ReturnEvent
     from .lifecycle import ReturnStatus
+    from .refunds import Refund
+    from .returns import ReturnLine
 
 STORE_CREDIT_GATEWAY = "store-credit"
 
@@ -67,8 +69,8 @@ class ExchangeMoves:
         status: ReturnStatus
         refund_total: Money
         events: list[ReturnEvent]
-        lines: list  # list[ReturnLine]
-        refunds: list  # list[Refund]
+        lines: list[ReturnLine]
+        refunds: list[Refund]
         refund_method: RefundMethod
         credit_bonus_percent: Decimal | None
         exchange_status: ExchangeStatus | None
@@ -83,8 +85,13 @@ class ExchangeMoves:
         def log(self, at: datetime, actor: Actor, type_: EventType, note: str | None = None) -> None: ...
 
     @property
-    def exchanged_lines(self) -> list:
+    def exchanged_lines(self) -> list[ReturnLine]:
         return [line for line in self.lines if line.exchange is not None]
+
+    @property
+    def swaps(self) -> list[tuple[ReturnLine, LineExchange]]:
+        """Each swapped line with the variant sent instead."""
+        return [(line, line.exchange) for line in self.lines if line.exchange is not None]
 
     @property
     def exchange_pending(self) -> bool:

@@ -109,7 +109,7 @@ def exchange_of(r: Return) -> Exchange | None:
     return Exchange(status=r.exchange_status,
                     order_id=strawberry.ID(r.exchange_order_id) if r.exchange_order_id else None,
                     order_number=r.exchange_order_number,
-                    lines=[ExchangeLine(variant_id=strawberry.ID(line.exchange.variant_id),
-                                        product_name=f"{line.product_name} → {line.exchange.variant_name}",
-                                        quantity=line.quantity) for line in r.exchanged_lines],
+                    lines=[ExchangeLine(variant_id=strawberry.ID(x.variant_id),
+                                        product_name=f"{line.product_name} → {x.variant_name}",
+                                        quantity=line.quantity) for line, x in r.swaps],
                     price_difference=Money.of(r.price_difference), note=r.exchange_note)

@@ -19,11 +19,11 @@ log = logging.getLogger(__name__)
 
 def replacement_command(ret: Return, order: Order) -> ReplacementCommand:
     lines = []
-    for line in ret.exchanged_lines:
+    for line, swap in ret.swaps:
         ordered = order.line(line.order_line_id)
-        lines.append(ReplacementLine(product_id=(ordered.product if ordered else None) or "",
-                                     variant_id=line.exchange.variant_id,
-                                     product_name=line.product_name, sku=line.exchange.sku, quantity=line.quantity))
+        product_id = (ordered.product if ordered else None) or ""
+        lines.append(ReplacementLine(product_id=product_id, variant_id=swap.variant_id,
+                                     product_name=line.product_name, sku=swap.sku, quantity=line.quantity))
     return ReplacementCommand(idempotency_key=exchange_key(ret.id), tenant=ret.tenant, return_id=ret.id,
                               return_number=ret.number, order_id=ret.order_id, order_number=ret.order_number,
                               channel=ret.channel, customer_email=ret.customer_email, lines=tuple(lines))
