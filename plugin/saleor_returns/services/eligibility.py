@@ -19,8 +19,9 @@ class OrderEligibilityView:
     lines: list[LineEligibility]
     policy_version: int
     refund_methods: tuple[RefundMethodOption, ...] = ()
-    # per order line, what it may be swapped for (read from the catalog by eligibility_of; none in a batch)
-    exchange_options: dict[str, tuple[ExchangeOption, ...]] = field(default_factory=dict)
+    # per order line, what it may be swapped for: read from the catalog by eligibility_of, one order at a time;
+    # a batch (services/order_returns.py) reads no catalog, so it is not part of what a batch must answer alike
+    exchange_options: dict[str, tuple[ExchangeOption, ...]] = field(default_factory=dict, compare=False)
 
     @property
     def deadline(self) -> datetime | None:
