@@ -108,3 +108,35 @@ def test_twenty_identical_requests_make_one_replacement_and_one_store_credit(app
     assert (shown["storeCredit"]["amount"]["amount"], shown["storeCredit"]["bonus"]["amount"]) == ("3.30", "0.30")
     credits, sent = app.run(_ledger(app, shown["number"]))
     assert len(credits) == 1 and credits[0].code == shown["storeCredit"]["code"] and sent == 1
+
+
+POLICY = """query P($channel: String!) { returnPolicy(channel: $channel) {
+  version exchangeMode instantExchange storeCreditBonusPercent storeCreditOffered } }"""
+UPDATE = """mutation U($channel: String!, $input: ReturnPolicyInput!) { updateReturnPolicy(channel: $channel,
+  input: $input) { __typename ... on ReturnPolicy { version exchangeMode instantExchange storeCreditBonusPercent
+  storeCreditOffered } ... on ReturnError { code field message } } }"""
+BASE = {"windowDays": 30, "graceDays": 3, "graceMode": "AUTO_APPROVE", "refundTiming": "ON_RECEIPT",
+        "keepItemThresholds": [{"amount": "25.00", "currency": "USD"}]}
+
+
+def test_the_policy_editor_sets_the_exchange_settings_as_new_versions(app):
+    start = app.gql(POLICY, {"channel": "default-channel"}, staff=True)["returnPolicy"]
+    assert (start["exchangeMode"], start["storeCreditBonusPercent"], start["storeCreditOffered"]) == (
+        "SAME_PRODUCT", "10", True)
+
+    instant = app.gql(UPDATE, {"channel": "default-channel", "input": {
+        **BASE, "instantExchange": True, "storeCreditBonusPercent": "12.5"}}, staff=True)["updateReturnPolicy"]
+    off = app.gql(UPDATE, {"channel": "default-channel", "input": {
+        **BASE, "exchangeMode": "OFF", "storeCreditOffered": False}}, staff=True)["updateReturnPolicy"]
+    again = app.gql(UPDATE, {"channel": "default-channel", "input": {**BASE, "storeCreditOffered": True}},
+                    staff=True)["updateReturnPolicy"]
+    bad = app.gql(UPDATE, {"channel": "default-channel", "input": {**BASE, "storeCreditBonusPercent": "150"}},
+                  staff=True)["updateReturnPolicy"]
+
+    assert (instant["version"], instant["instantExchange"], instant["storeCreditBonusPercent"]) == (
+        start["version"] + 1, True, "12.5")
+    assert (off["exchangeMode"], off["storeCreditOffered"], off["storeCreditBonusPercent"], off["instantExchange"]) == (
+        "OFF", False, "0", True)
+    assert (again["storeCreditOffered"], again["storeCreditBonusPercent"]) == (True, "0")
+    assert (bad["__typename"], bad["code"], bad["field"]) == ("ReturnError", "INVALID_INPUT",
+                                                              "input.storeCreditBonusPercent")
