@@ -197,3 +197,22 @@ def test_a_store_credit_refund_and_a_replacement_owe_their_own_messages():
     assert owed[0].facts["replacement_items"] == [{"product": "Laptop 14 → US keyboard", "quantity": 1}]
     assert (owed[1].facts["amount"], owed[1].facts["bonus"], owed[1].facts["code"]) == (
         "110.00", "10.00", "SC-AAAA-BBBB-CCCC")
+
+
+def test_an_override_turns_exchanges_off_or_on_for_a_category_product_type_or_product():
+    from saleor_returns.domain.policy import Override, OverrideLevel
+
+    shoes_off = Policy(exchange_mode=ExchangeMode.SAME_PRODUCT,
+                       overrides=(Override(OverrideLevel.CATEGORY, "Shoes", exchange_mode=ExchangeMode.OFF),))
+    only_this_shoe = Policy(overrides=(
+        Override(OverrideLevel.PRODUCT_TYPE, "Footwear", exchange_mode=ExchangeMode.OFF),
+        Override(OverrideLevel.PRODUCT, "P-SHOE", exchange_mode=ExchangeMode.SAME_PRODUCT),))
+
+    assert exchange_options(SHOE_LINE, SHOE, shoes_off) == ()
+    with pytest.raises(ReturnError) as err:
+        check_exchange("lines[0]", SHOE_ORDER, SHOE_LINE.id, 1, "V-SHOE-43", SHOE, shoes_off)
+    assert "does not offer exchanges" in err.value.message
+    assert [o.variant.id for o in exchange_options(SHOE_LINE, SHOE, only_this_shoe)] == ["V-SHOE-43", "V-SHOE-44"]
+    data = policy_to_dict(only_this_shoe)
+    assert data["overrides"][1] == {"level": "PRODUCT", "key": "P-SHOE", "exchange_mode": "SAME_PRODUCT"}
+    assert policy_from_dict(data) == only_this_shoe

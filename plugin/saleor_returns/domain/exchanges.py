@@ -56,7 +56,8 @@ def exchange_options(line: OrderLine, product: Product | None, policy: Policy,
                      stock: Mapping[str, int] | None = None) -> tuple[ExchangeOption, ...]:
     """The other variants of the line's product priced at or below what was paid for the unit (none when
     exchanges are off); `stock` overrides the catalog's stock per variant (units already promised elsewhere)."""
-    if policy.exchange_mode is ExchangeMode.OFF or product is None:
+    if product is None or policy.exchange_mode_for(line.product_type, line.category,
+                                                   line.product) is ExchangeMode.OFF:
         return ()
     options = []
     for v in product.variants:
@@ -84,9 +85,10 @@ def check_exchange(where: str, order: Order, line_id: str, quantity: int, varian
                    product: Product | None, policy: Policy, stock: Mapping[str, int] | None = None) -> ExchangeChoice:
     """The swap a shopper asked for on one line, or a ReturnError naming `where`.exchangeVariantId."""
     field = f"{where}.exchangeVariantId"
-    if policy.exchange_mode is ExchangeMode.OFF:
-        raise ReturnError(ReturnErrorCode.INVALID_INPUT, "this store does not offer exchanges", field)
     line = order.line(line_id)
+    mode = policy.exchange_mode_for(line.product_type, line.category, line.product) if line else policy.exchange_mode
+    if mode is ExchangeMode.OFF:
+        raise ReturnError(ReturnErrorCode.INVALID_INPUT, "this store does not offer exchanges for this item", field)
     if line is None or product is None:
         raise ReturnError(ReturnErrorCode.INVALID_INPUT, "this item cannot be exchanged", field)
     variant = product.variant(variant_id)

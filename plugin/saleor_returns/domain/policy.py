@@ -72,6 +72,7 @@ class Override:
     window_days: int | None = None
     grace_days: int | None = None
     final_sale: bool | None = None
+    exchange_mode: ExchangeMode | None = None  # exchanges.md: e.g. no exchanges for one category
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,17 @@ class Policy:
             if ov.final_sale is not None:
                 final_sale, sources["final_sale"] = ov.final_sale, where
         return LineRules(window, grace, final_sale, sources)
+
+    def exchange_mode_for(self, product_type: str | None, category: str | None,
+                          product: str | None) -> ExchangeMode:
+        """The exchange mode for one line: the most specific override that sets one, else the channel's."""
+        keys = {OverrideLevel.PRODUCT_TYPE: product_type, OverrideLevel.CATEGORY: category,
+                OverrideLevel.PRODUCT: product}
+        mode = self.exchange_mode
+        for ov in sorted(self.overrides, key=lambda o: LEVEL_RANK[o.level]):
+            if ov.exchange_mode is not None and keys[ov.level] is not None and keys[ov.level] == ov.key:
+                mode = ov.exchange_mode
+        return mode
 
     def requires_comment(self, reason: str) -> bool:
         return reason in self.comment_required
@@ -261,7 +273,7 @@ KNOWN_KEYS = frozenset({
     "comment_required", "overrides", "exchange_mode", "store_credit_bonus_percent", "instant_exchange"})
 LIMIT_KEYS = frozenset({"max_count", "max_amount", "days"})
 SEASONAL_KEYS = frozenset({"ordered_from", "ordered_until", "returnable_until"})
-OVERRIDE_KEYS = frozenset({"level", "key", "window_days", "grace_days", "final_sale"})
+OVERRIDE_KEYS = frozenset({"level", "key", "window_days", "grace_days", "final_sale", "exchange_mode"})
 
 
 def _known_keys(raw: dict[str, Any], known: frozenset[str], where: str, field_name: str) -> None:
@@ -332,8 +344,10 @@ def _overrides(d: dict[str, Any]) -> tuple[Override, ...]:
             raise PolicyError("overrides", f"{where} needs a level and a key")
         _known_keys(raw, OVERRIDE_KEYS, f"{where} ({raw['key'].strip()})", "overrides")
         level = _enum({"level": raw.get("level")}, "level", OverrideLevel, "")
+        mode = None if raw.get("exchange_mode") is None else _enum(raw, "exchange_mode", ExchangeMode, "OFF")
         out.append(Override(level, raw["key"].strip(), _opt_int(raw, "window_days", "overrides"),
-                            _opt_int(raw, "grace_days", "overrides"), _bool(raw, "final_sale", None, "overrides")))
+                            _opt_int(raw, "grace_days", "overrides"), _bool(raw, "final_sale", None, "overrides"),
+                            mode))
     return tuple(out)
 
 
@@ -410,7 +424,8 @@ def policy_to_dict(p: Policy) -> dict[str, Any]:
         "reasons": list(p.reasons),
         "comment_required": list(p.comment_required),
         "overrides": [{k: v for k, v in {"level": o.level.value, "key": o.key, "window_days": o.window_days,
-                                         "grace_days": o.grace_days, "final_sale": o.final_sale}.items()
+                                         "grace_days": o.grace_days, "final_sale": o.final_sale,
+                                         "exchange_mode": o.exchange_mode.value if o.exchange_mode else None}.items()
                        if v is not None} for o in p.overrides],
         "exchange_mode": p.exchange_mode.value,
         "store_credit_bonus_percent": None if p.store_credit_bonus_percent is None

@@ -39,6 +39,7 @@ class PolicyOverrideInput:
     window_days: int | None = None
     grace_days: int | None = None
     final_sale: bool | None = None
+    exchange_mode: ExchangeMode | None = None
 
 
 @strawberry.input
@@ -85,6 +86,7 @@ class PolicyOverride:
     window_days: int | None
     grace_days: int | None
     final_sale: bool | None
+    exchange_mode: ExchangeMode | None = None
 
 
 @strawberry.type(description="Orders placed between two dates are returnable until a fixed date.")
@@ -144,7 +146,7 @@ class ReturnPolicy:
             keep_item_limit_count=p.keep_item_limits.max_count if staff else None,
             keep_item_limit_days=p.keep_item_limits.days if staff else None,
             overrides=[PolicyOverride(level=o.level, key=o.key, window_days=o.window_days, grace_days=o.grace_days,
-                                      final_sale=o.final_sale) for o in p.overrides],
+                                      final_sale=o.final_sale, exchange_mode=o.exchange_mode) for o in p.overrides],
             seasonal=[SeasonalWindow(ordered_from=s.ordered_from, ordered_until=s.ordered_until,
                                      returnable_until=s.returnable_until) for s in p.seasonal],
             store_credit_bonus_percent=p.store_credit_bonus_percent or Decimal(0),
@@ -183,7 +185,8 @@ def changes_from_input(inp: ReturnPolicyInput) -> dict[str, Any]:
         "return_shipping": inp.return_shipping.value if inp.return_shipping else None,
         "reasons": inp.reasons, "comment_required": inp.comment_required,
         "overrides": [{"level": o.level.value, "key": o.key, "window_days": o.window_days,
-                       "grace_days": o.grace_days, "final_sale": o.final_sale} for o in inp.overrides]
+                       "grace_days": o.grace_days, "final_sale": o.final_sale,
+                       "exchange_mode": o.exchange_mode.value if o.exchange_mode else None} for o in inp.overrides]
         if inp.overrides is not None else None,
         "seasonal": [{"ordered_from": s.ordered_from.isoformat(), "ordered_until": s.ordered_until.isoformat(),
                       "returnable_until": s.returnable_until.isoformat()} for s in inp.seasonal]

@@ -17,7 +17,7 @@ from .loading import UNREACHABLE
 async def products_of(deps: Deps, order: Order, policy: Policy, only: set[str] | None = None) -> dict[str, Product]:
     """The catalog entries of the order's lines (of the lines `only` names), read once per product; nothing
     when exchanges are off."""
-    if policy.exchange_mode is ExchangeMode.OFF:
+    if policy.exchange_mode is ExchangeMode.OFF and all(o.exchange_mode is None for o in policy.overrides):
         return {}
     ids = sorted({line.product for line in order.lines if line.product and (only is None or line.id in only)})
     found: dict[str, Product] = {}

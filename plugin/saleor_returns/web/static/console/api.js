@@ -98,7 +98,7 @@ const POLICY_FIELDS = `
   expectedReturnCost { amount currency } keepItemLimitCount keepItemLimitDays restockingFeePercent returnShipping
   returnShippingFee { amount currency } refundShipping
   exchangeMode instantExchange storeCreditOffered storeCreditBonusPercent
-  overrides { level key windowDays graceDays finalSale }
+  overrides { level key windowDays graceDays finalSale exchangeMode }
   seasonal { orderedFrom orderedUntil returnableUntil }`;
 
 export const POLICY = `query ConsolePolicy($channel: String!) { returnPolicy(channel: $channel) { ${POLICY_FIELDS} } }`;

@@ -220,7 +220,7 @@ function reasonsEditor(reasons, commentRequired) {
 /** Overrides per product, product type or category (most specific wins): add, change, remove. */
 function overridesEditor(overrides) {
   const rows = h("div", { class: "stack" });
-  const addRow = (o = { level: "CATEGORY", key: "", windowDays: null, graceDays: null, finalSale: null }) => {
+  const addRow = (o = { level: "CATEGORY", key: "", windowDays: null, graceDays: null, finalSale: null, exchangeMode: null }) => {
     const n = rows.children.length + 1;
     const level = h("select", { name: "level" }, LEVELS.map((l) => h("option", { value: l, selected: l === o.level },
       t(`policy.levels.${l}`))));
@@ -230,6 +230,9 @@ function overridesEditor(overrides) {
     const finalSale = h("select", { name: "finalSale" },
       [["", t("policy.inherit")], ["true", t("common.yes")], ["false", t("common.no")]].map(([v, label]) =>
         h("option", { value: v, selected: String(o.finalSale ?? "") === v }, label)));
+    const exchangeMode = h("select", { name: "exchangeMode" },
+      [["", t("policy.inherit")], ["OFF", t("policy.exchangeOff")], ["SAME_PRODUCT", t("policy.exchangeSame")]].map(
+        ([v, label]) => h("option", { value: v, selected: (o.exchangeMode || "") === v }, label)));
     const error = h("span", { class: "error-text", id: newId("error"), hidden: true });
     const row = h("div", { class: "override-row", role: "group", "aria-label": t("policy.overrideN", { n }), "data-override": "" },
       field({ label: t("policy.level"), control: level, name: "overrideLevel" }),
@@ -237,11 +240,13 @@ function overridesEditor(overrides) {
       field({ label: t("policy.windowShort"), control: windowDays, name: "overrideWindow" }),
       field({ label: t("policy.graceShort"), control: graceDays, name: "overrideGrace" }),
       field({ label: t("policy.finalSale"), control: finalSale, name: "overrideFinalSale" }),
+      field({ label: t("policy.exchangeMode"), control: exchangeMode, name: "overrideExchangeMode" }),
       h("button", { type: "button", class: "button link", onclick: () => row.remove() }, t("common.remove"),
         h("span", { class: "visually-hidden" }, ` ${t("policy.overrideN", { n })}`)),
       error);
     row.read = () => ({ level: level.value, key: key.value.trim(), windowDays: optionalInt(windowDays.value),
-      graceDays: optionalInt(graceDays.value), finalSale: finalSale.value === "" ? null : finalSale.value === "true" });
+      graceDays: optionalInt(graceDays.value), finalSale: finalSale.value === "" ? null : finalSale.value === "true",
+      exchangeMode: exchangeMode.value || null });
     row.controls = { key, windowDays, graceDays };
     row.error = error;
     rows.append(row);
