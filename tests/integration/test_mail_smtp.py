@@ -111,7 +111,14 @@ async def test_every_kind_arrives_once_at_the_right_address_with_the_right_conte
                          choices=AskedChoices(RefundMethod.STORE_CREDIT))
     jon = await shop.ask("ORD-1010", "L-1010-1", "WRONG_ITEM",  # kept, the right one sent
                          choices=AskedChoices(None, {"L-1010-1": "V-CASE-15PRO"}))
+    hal = await shop.ask("ORD-1008", "L-1008-1", "DOES_NOT_FIT",  # the 43, sold out by the time the shoe is back
+                         choices=AskedChoices(None, {"L-1008-1": "V-SHOE-43"}))
     await mark_received(shop.deps, STAFF, ivy.id, None)
+    store = shop.deps.orders.store
+    shoe = store.products["P-SHOE"]
+    store.products["P-SHOE"] = dataclasses.replace(shoe, variants=tuple(
+        dataclasses.replace(v, stock=0) if v.id == "V-SHOE-43" else v for v in shoe.variants))
+    await mark_received(shop.deps, STAFF, hal.id, None)
     await approve_return(shop.deps, STAFF, eve.id, None, "forgot it in the garage")
     await reject_return(shop.deps, STAFF, dee.id, "The camera shows heavy use.")
     await mark_received(shop.deps, STAFF, ada.id, None)
@@ -142,6 +149,7 @@ async def test_every_kind_arrives_once_at_the_right_address_with_the_right_conte
         dee.customer_email: [K.UNDER_REVIEW, K.REJECTED],
         ivy.customer_email: [K.REQUEST_RECEIVED, K.LABEL_READY, K.PARCEL_RECEIVED, K.STORE_CREDIT_ISSUED],
         jon.customer_email: [K.REQUEST_RECEIVED, K.EXCHANGE_CREATED],
+        hal.customer_email: [K.REQUEST_RECEIVED, K.LABEL_READY, K.PARCEL_RECEIVED, K.EXCHANGE_FAILED, K.REFUND_SENT],
         "ops@shop.example": [K.STAFF_REVIEW_NEEDED] * 2, "lead@shop.example": [K.STAFF_REVIEW_NEEDED] * 2}
     for to, kinds in expected.items():
         assert sorted(n.kind.value for n in outbox if n.to == to) == sorted(k.value for k in kinds), to

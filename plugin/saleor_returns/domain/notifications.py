@@ -16,6 +16,7 @@ event's position in the trail (events are only ever appended): the same event ne
 | LABEL_EXPIRING (the worker's reminder) | LABEL_EXPIRING, once per label |
 | REFUND_SUCCEEDED as above, through the store-credit gateway | STORE_CREDIT_ISSUED, the code and what it is worth |
 | EXCHANGE_CREATED | EXCHANGE_CREATED, the replacement's number |
+| EXCHANGE_FAILED | EXCHANGE_FAILED: out of stock, refunded instead (by the method chosen) |
 """
 from __future__ import annotations
 
@@ -81,6 +82,9 @@ def _owed(ret: Return, i: int, last_refund: int | None) -> list[tuple[Notificati
         items = [{"product": f"{ln.product_name} → {x.variant_name}", "quantity": ln.quantity} for ln, x in ret.swaps]
         return [(K.EXCHANGE_CREATED, {**base, "replacement_number": ret.exchange_order_number,
                                       "replacement_items": items}, str(i))]
+    if t is EventType.EXCHANGE_FAILED:
+        return [(K.EXCHANGE_FAILED, {**base, **_amount(ret, ret.refund_total.amount),
+                                     "store_credit": ret.refund_gateway is not None}, str(i))]
     if t is EventType.LABEL_EXPIRING and (label := ret.active_label) is not None:
         expires = label.expires_at.isoformat() if label.expires_at else None
         return [(K.LABEL_EXPIRING, {**base, **_label(ret, e), "label_id": label.id, "expires_at": expires},

@@ -30,6 +30,7 @@ class NotificationKind(str, Enum):
     STAFF_REVIEW_NEEDED = "STAFF_REVIEW_NEEDED"
     STORE_CREDIT_ISSUED = "STORE_CREDIT_ISSUED"  # exchanges.md: the refund went back as store credit (its code)
     EXCHANGE_CREATED = "EXCHANGE_CREATED"  # the replacement was sent (its number)
+    EXCHANGE_FAILED = "EXCHANGE_FAILED"  # the replacement ran out of stock: the item is refunded instead
 
     @property
     def for_staff(self) -> bool:

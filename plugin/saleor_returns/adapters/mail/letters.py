@@ -101,4 +101,5 @@ def letter_context(message: Notification, ret: Return, head: Letterhead, folder:
         "code": facts.get("code"), "replacement_number": facts.get("replacement_number"),
         "bonus": amount(Decimal(str(facts["bonus"])), currency, locale) if facts.get("bonus") else None,
         "replacement_items": facts.get("replacement_items") or [],
+        "store_credit": bool(facts.get("store_credit")),
     }
