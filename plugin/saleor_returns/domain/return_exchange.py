@@ -19,6 +19,7 @@ from .exchanges import RefundMethod
 from .money import Money
 
 if TYPE_CHECKING:
+    from .decision_record import DecisionRecord
     from .events import ReturnEvent
     from .lifecycle import ReturnStatus
     from .refunds import Refund
@@ -71,6 +72,7 @@ class ExchangeMoves:
         events: list[ReturnEvent]
         lines: list[ReturnLine]
         refunds: list[Refund]
+        decision: DecisionRecord
         refund_method: RefundMethod
         credit_bonus_percent: Decimal | None
         exchange_status: ExchangeStatus | None
@@ -78,6 +80,7 @@ class ExchangeMoves:
         exchange_order_number: str | None
         exchange_note: str | None
         exchange_due_at: datetime | None
+        instant_exchange: bool
         updated_at: datetime
 
         @property
@@ -165,6 +168,26 @@ class ExchangeMoves:
         words = (f"store credit with a {bonus_percent} % bonus" if method is RefundMethod.STORE_CREDIT
                  else "the original payment")
         self.log(now, actor, EventType.REFUND_METHOD_CHANGED, f"the refund goes back as {words}")
+
+    def replacement_not_back(self, now: datetime) -> None:
+        """An instant exchange's replacement went out and the item's label expired unused: to the review queue
+        ("replacement sent, item not back")."""
+        from dataclasses import replace
+
+        from .decision_record import ReviewCode
+        from .lifecycle import ReturnStatus, ensure_transition
+
+        if not (self.instant_exchange and self.exchange_status is ExchangeStatus.CREATED):
+            return
+        if self.status is not ReturnStatus.LABEL_ISSUED:
+            return
+        ensure_transition(self.status, ReturnStatus.PENDING_REVIEW)
+        code = ReviewCode.REPLACEMENT_NOT_BACK
+        if code not in self.decision.review_codes:
+            self.decision = replace(self.decision, review_codes=self.decision.review_codes + (code,))
+        self.status, self.updated_at = ReturnStatus.PENDING_REVIEW, now
+        self.log(now, SYSTEM, EventType.PENDING_REVIEW,
+                 f"{code.value}: replacement {self.exchange_order_number} sent, the item never came back")
 
     def cancel_exchange(self) -> None:
         if self.exchange_pending:

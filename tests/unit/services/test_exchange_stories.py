@@ -270,3 +270,31 @@ async def test_shoppers_may_not_switch_and_store_credit_needs_the_policy_to_offe
 
     assert shopper.value.code is ReturnErrorCode.FORBIDDEN
     assert (offered.value.code, offered.value.field) == (ReturnErrorCode.INVALID_INPUT, "method")
+
+
+async def test_an_instant_exchange_whose_item_never_comes_back_goes_to_the_review_queue(shop):
+    from datetime import timedelta
+
+    from saleor_returns.domain.decision_record import ReviewCode
+    from saleor_returns.services.staff_actions import approve_return
+    from saleor_returns.services.worker import run_once
+
+    # given the store sends replacements at approval, and Hal's 43 went out before his 42 came back
+    await update_policy(shop.deps, STAFF, "default-channel", {"instant_exchange": True})
+    ret = await ask(shop, "ORD-1008", "L-1008-1", variant="V-SHOE-43")
+    assert (ret.status, ret.exchange_status) == (ReturnStatus.LABEL_ISSUED, ExchangeStatus.CREATED)
+
+    # when his label expires unused
+    shop.clock.advance(days=60)
+    await run_once(shop.deps)
+
+    # then the return waits for a person: replacement sent, item not back
+    waiting = await shop.get(ret.id)
+    assert waiting.status is ReturnStatus.PENDING_REVIEW
+    assert ReviewCode.REPLACEMENT_NOT_BACK in waiting.decision.review_codes
+    review = [e for e in waiting.events if e.type.value == "PENDING_REVIEW"]
+    assert len(review) == 1 and "never came back" in (review[0].note or "")
+    # and staff approving it sends him a new label
+    again = await approve_return(shop.deps, STAFF, ret.id, None, "asked Hal to send the 42")
+    assert again.status is ReturnStatus.LABEL_ISSUED and again.active_label is not None
+    assert shop.clock.now() - again.active_label.created_at < timedelta(minutes=1)
