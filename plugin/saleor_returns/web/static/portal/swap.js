@@ -15,7 +15,7 @@ function exchangePart(x) {
   const text = {
     PENDING: t("swap.pending", { what }),
     CREATED: t("swap.created", { what, number: x.orderNumber || "" }),
-    FAILED: t("swap.failed", { what }),
+    FAILED: t("swap.failed"),
     CANCELLED: t("swap.cancelled"),
   }[x.status];
   return h("div", { class: "stack", "data-exchange": x.status },
