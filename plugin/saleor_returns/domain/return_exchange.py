@@ -8,7 +8,7 @@ intents, retries and outcomes as any refund; the gateway issues credit worth the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .returns import ReturnLine
 
 STORE_CREDIT_GATEWAY = "store-credit"
+RETRY_AFTER = timedelta(minutes=1)  # a replacement the store did not answer about is asked for again then
 
 
 class ExchangeStatus(str, Enum):
@@ -131,8 +132,9 @@ class ExchangeMoves:
             self.log(now, actor, EventType.EXCHANGE_CREATED, f"replacement {outcome.order_number}")
         elif outcome.out_of_stock:
             self._fall_back(outcome.message or "the replacement is out of stock", now, actor)
-        else:  # not answered: the worker tries again with the same key
+        else:  # not answered: the worker tries again with the same key, a little later
             self.exchange_note = (outcome.message or "the store did not answer")[:2000]
+            self.exchange_due_at = now + RETRY_AFTER
 
     def _fall_back(self, why: str, now: datetime, actor: Actor) -> None:
         """The swapped lines are refunded in full by the chosen method instead; staff see why."""

@@ -232,6 +232,8 @@ async def test_an_instant_exchange_left_unsent_is_sent_by_the_worker(shop):
     assert ret.instant_exchange and (await shop.get(ret.id)).exchange_waits
 
     desk.down = False
+    assert (await run_once(shop.deps)).work["replacements sent"] == 0  # asked again a minute later, not at once
+    shop.clock.advance(minutes=2)
     report = await run_once(shop.deps)
 
     done = await shop.get(ret.id)
