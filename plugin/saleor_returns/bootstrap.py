@@ -13,6 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from .adapters.carriers.router import CarrierRouter
 from .adapters.db.engine import make_engine, make_sessionmaker
 from .adapters.db.uow import SqlUnitOfWork
+from .adapters.ledger.by_tenant import ReplacementsByTenant, StoreCreditByTenant
+from .adapters.ledger.replacements import LedgerReplacements
+from .adapters.ledger.store_credit import LedgerStoreCredit
 from .adapters.refunds.directory import Gateways
 from .adapters.refunds.simulated import SimulatedRefundGateway
 from .adapters.refunds.stripe_gateway import StripeRefundGateway
@@ -56,9 +59,12 @@ def build(settings: Settings, orders: OrderSource, *, refunds: RefundGateway | N
                              after_commit=room.courier.soon)
 
     deps = Deps(uow=uow, orders=orders, refunds=Gateways(refunds or refund_gateway(settings),
+                                                     [StoreCreditByTenant(settings.tenant,
+                                                                          LedgerStoreCredit(uow, clock.now))],
                                                      build=lambda name: other_gateway(settings, deps, name)),
                 carriers=carriers_of(carrier) if carrier is not None else label_carrier(settings, clock),
-                clock=clock, settings=settings, mail=room, replay=replay_ports)
+                clock=clock, settings=settings, mail=room, replay=replay_ports,
+                replacements=ReplacementsByTenant(settings.tenant, LedgerReplacements(uow, orders, clock.now)))
     from .adapters.saleor.tenants import attach_saleor
 
     tenants = attach_saleor(deps)  # the installed Saleor instances
@@ -203,10 +209,13 @@ def in_memory(settings: Settings, orders: OrderSource, *, refunds: RefundGateway
     database = db or MemoryDatabase()
     clock = clock or SystemClock()
     database.mail.staff = settings.email.staff_emails
-    deps = Deps(uow=database.uow, orders=orders, refunds=Gateways(refunds or SimulatedRefundGateway()),
+    deps = Deps(uow=database.uow, orders=orders,
+                refunds=Gateways(refunds or SimulatedRefundGateway(),
+                                 [StoreCreditByTenant(settings.tenant, LedgerStoreCredit(database.uow, clock.now))]),
                 carriers=carriers_of(carrier or MemoryCarrier(clock=clock)), clock=clock, settings=settings,
                 recorder=recorder, mail=mail_room(settings, mailer) if mailer is not None else None,
-                replay=replay_ports)
+                replay=replay_ports,
+                replacements=ReplacementsByTenant(settings.tenant, LedgerReplacements(database.uow, orders, clock.now)))
     deps.stores = StoreDirectory(settings.tenant, orders, _NoOtherStores())
     if deps.mail is not None:  # the fast path only where a test asks for e-mail (it drains it: courier.drain)
         wire_mail(deps)

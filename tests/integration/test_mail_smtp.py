@@ -23,12 +23,14 @@ from saleor_returns.adapters.refunds.simulated import SimulatedRefundGateway
 from saleor_returns.bootstrap import build
 from saleor_returns.domain.actors import Actor
 from saleor_returns.domain.decision import RequestedLine
+from saleor_returns.domain.exchanges import RefundMethod
 from saleor_returns.domain.outbox import Notification, NotificationKind, NotificationStatus, Rendered
 from saleor_returns.email_settings import EmailSettings
 from saleor_returns.graphql.context import Context
 from saleor_returns.graphql.schema import schema
 from saleor_returns.ports.mail import Attachment, Delivery, Envelope
 from saleor_returns.services.context import Deps
+from saleor_returns.services.exchange_choices import AskedChoices
 from saleor_returns.services.request_return import ReturnInput, request_return
 from saleor_returns.services.seed import seed_demo
 from saleor_returns.services.staff_actions import approve_return, mark_received, reject_return
@@ -52,11 +54,13 @@ class Shop:
     inbox: Inbox
     clock: Any
 
-    async def ask(self, order_id: str, line: str, reason: str = "DAMAGED", exception: bool = False) -> Any:
+    async def ask(self, order_id: str, line: str, reason: str = "DAMAGED", exception: bool = False,
+                  choices: AskedChoices | None = None) -> Any:
         order = await self.deps.orders.get_order(order_id)
         assert order is not None
         ret = await request_return(self.deps, Actor.guest(order.user_email),
-                                   ReturnInput(order_id, (RequestedLine(line, 1, reason, None),), exception))
+                                   ReturnInput(order_id, (RequestedLine(line, 1, reason, None),), exception,
+                                               choices=choices or AskedChoices()))
         await self.settle()
         return ret
 
@@ -103,6 +107,18 @@ async def test_every_kind_arrives_once_at_the_right_address_with_the_right_conte
     ben = await shop.ask("ORD-1002", "L-1002-1", "DOES_NOT_FIT")  # kept, refunded at once
     eve = await shop.ask("ORD-1005", "L-1005-1", "CHANGED_MIND", exception=True)  # review, approved
     dee = await shop.ask("ORD-1004", "L-1004-1", "CHANGED_MIND")  # review, rejected
+    ivy = await shop.ask("ORD-1009", "L-1009-1", "CHANGED_MIND",  # store credit, on receipt
+                         choices=AskedChoices(RefundMethod.STORE_CREDIT))
+    jon = await shop.ask("ORD-1010", "L-1010-1", "WRONG_ITEM",  # kept, the right one sent
+                         choices=AskedChoices(None, {"L-1010-1": "V-CASE-15PRO"}))
+    hal = await shop.ask("ORD-1008", "L-1008-1", "DOES_NOT_FIT",  # the 43, sold out by the time the shoe is back
+                         choices=AskedChoices(None, {"L-1008-1": "V-SHOE-43"}))
+    await mark_received(shop.deps, STAFF, ivy.id, None)
+    store = shop.deps.orders.store
+    shoe = store.products["P-SHOE"]
+    store.products["P-SHOE"] = dataclasses.replace(shoe, variants=tuple(
+        dataclasses.replace(v, stock=0) if v.id == "V-SHOE-43" else v for v in shoe.variants))
+    await mark_received(shop.deps, STAFF, hal.id, None)
     await approve_return(shop.deps, STAFF, eve.id, None, "forgot it in the garage")
     await reject_return(shop.deps, STAFF, dee.id, "The camera shows heavy use.")
     await mark_received(shop.deps, STAFF, ada.id, None)
@@ -131,6 +147,9 @@ async def test_every_kind_arrives_once_at_the_right_address_with_the_right_conte
         ben.customer_email: [K.REQUEST_RECEIVED, K.KEEP_ITEM_REFUNDED],
         eve.customer_email: [K.UNDER_REVIEW, K.APPROVED, K.LABEL_READY, K.LABEL_EXPIRING],
         dee.customer_email: [K.UNDER_REVIEW, K.REJECTED],
+        ivy.customer_email: [K.REQUEST_RECEIVED, K.LABEL_READY, K.PARCEL_RECEIVED, K.STORE_CREDIT_ISSUED],
+        jon.customer_email: [K.REQUEST_RECEIVED, K.EXCHANGE_CREATED],
+        hal.customer_email: [K.REQUEST_RECEIVED, K.LABEL_READY, K.PARCEL_RECEIVED, K.EXCHANGE_FAILED, K.REFUND_SENT],
         "ops@shop.example": [K.STAFF_REVIEW_NEEDED] * 2, "lead@shop.example": [K.STAFF_REVIEW_NEEDED] * 2}
     for to, kinds in expected.items():
         assert sorted(n.kind.value for n in outbox if n.to == to) == sorted(k.value for k in kinds), to

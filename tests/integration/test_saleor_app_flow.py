@@ -81,7 +81,7 @@ def test_a_store_installs_the_app_and_its_token_is_kept_encrypted(fake, returns_
                                                                                "3.24")
     assert saleor_app.token not in row.auth_token and len(row.auth_token) > 60
     assert row.jwks["keys"][0]["kid"] == fake.key.kid
-    assert sorted(row.permissions) == ["HANDLE_PAYMENTS", "MANAGE_ORDERS"]
+    assert sorted(row.permissions) == ["HANDLE_PAYMENTS", "MANAGE_GIFT_CARD", "MANAGE_ORDERS"]
 
 
 def test_the_manifest_names_what_the_app_needs_and_saleor_accepts_it(fake, returns_app):
@@ -89,7 +89,7 @@ def test_the_manifest_names_what_the_app_needs_and_saleor_accepts_it(fake, retur
     manifest = returns_app.http.get("/api/manifest").json()
 
     # then it asks for orders and payments, points Saleor at our endpoints, and mounts the console
-    assert manifest["permissions"] == ["MANAGE_ORDERS", "HANDLE_PAYMENTS"]
+    assert manifest["permissions"] == ["MANAGE_ORDERS", "HANDLE_PAYMENTS", "MANAGE_GIFT_CARD"]
     assert manifest["tokenTargetUrl"] == f"{returns_app.url}/api/register"
     assert manifest["appUrl"] == f"{returns_app.url}/console"
     assert {(e["mount"], e["target"]) for e in manifest["extensions"]} == {

@@ -36,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .fake_saleor_exchanges import CatalogState, ExchangeRoot
 from .saleor_subgraph import saleor_subgraph_sdl
 from .server import ServerThread
 
@@ -138,6 +139,7 @@ class FakeSaleor:
     shop: dict[str, Any] = field(default_factory=lambda: {  # Shop: name, and the sender (MANAGE_SETTINGS)
         "name": "Saleor Demo Shop", "defaultMailSenderName": "Fake Shop Returns",
         "defaultMailSenderAddress": "returns@fake-shop.example"})
+    catalog: CatalogState = field(default_factory=CatalogState)  # products, stock, gift cards (exchanges)
     server: ServerThread | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -437,7 +439,7 @@ def check_manifest(manifest: dict[str, Any]) -> None:
             assert ext["url"].startswith("/"), "an APP_PAGE extension has a relative URL (Saleor 3.20)"
 
 
-class Root:
+class Root(ExchangeRoot):
     """Root query and mutation fields the app uses; the rest of Saleor's schema answers null."""
 
     def __init__(self, fake: FakeSaleor, caller: FakeApp | None, customer: FakeCustomer | None = None) -> None:
@@ -463,6 +465,8 @@ class Root:
 
     def order(self, info: Any, id: str | None = None, externalReference: str | None = None) -> Any:  # noqa: A002, N803
         self._need("MANAGE_ORDERS")
+        if externalReference is not None:
+            return next((o for o in self.fake.orders.values() if o.get("_external") == externalReference), None)
         return self.fake.orders.get(id or "")
 
     def orders(self, info: Any, filter: dict[str, Any] | None = None, first: int | None = None,  # noqa: A002

@@ -37,7 +37,8 @@ NOW = datetime(2025, 3, 15, 16, 0, tzinfo=UTC)
 # 23:30 in New York, and 31 days ago was still summer time: elapsed days would land on the next calendar day
 AFTER_FALL_BACK = datetime(2025, 11, 10, 4, 30, tzinfo=UTC)
 NEW_YORK = ZoneInfo("America/New_York")
-EXAMPLE_IDS = {"ORD-1001", "ORD-1002", "ORD-1003", "ORD-1004", "ORD-1005", "ORD-1006", "ORD-1007", "ORD-2001"}
+EXAMPLE_IDS = {"ORD-1001", "ORD-1002", "ORD-1003", "ORD-1004", "ORD-1005", "ORD-1006", "ORD-1007", "ORD-1008",
+               "ORD-1009", "ORD-1010", "ORD-2001"}
 
 
 def minimal() -> dict[str, Any]:

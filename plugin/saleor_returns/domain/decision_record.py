@@ -15,6 +15,7 @@ class ReviewCode(str, Enum):
     EXCEPTION_REQUESTED = "EXCEPTION_REQUESTED"  # past grace, the shopper asked for an exception
     IN_GRACE_REVIEW = "IN_GRACE_REVIEW"  # in the grace period, and the policy sends those to staff
     ABOVE_REVIEW_THRESHOLD = "ABOVE_REVIEW_THRESHOLD"  # the refund is above the review threshold
+    REPLACEMENT_NOT_BACK = "REPLACEMENT_NOT_BACK"  # an instant exchange's replacement went out, the item never came
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,10 @@ class EventType(str, Enum):
     # the store's own books (Saleor)
     RECORDED_IN_STORE = "RECORDED_IN_STORE"
     STORE_RECORD_FAILED = "STORE_RECORD_FAILED"
+    # exchanges (exchanges.md)
+    EXCHANGE_CREATED = "EXCHANGE_CREATED"  # the replacement was sent (its number in the note)
+    EXCHANGE_FAILED = "EXCHANGE_FAILED"  # out of stock by then: the line is refunded instead
+    REFUND_METHOD_CHANGED = "REFUND_METHOD_CHANGED"  # staff switched it before the refund was carried out
     # an event type this version does not know (stored by a newer one)
     OTHER = "OTHER"
 

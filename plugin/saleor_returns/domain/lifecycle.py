@@ -30,7 +30,10 @@ TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
     S.REQUESTED: frozenset({S.PENDING_REVIEW, S.APPROVED, S.REJECTED, S.CANCELLED}),
     S.PENDING_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.CANCELLED}),
     S.APPROVED: frozenset({S.LABEL_ISSUED, S.RECEIVED, S.REFUNDED, S.REFUND_FAILED, S.CANCELLED}),
-    S.LABEL_ISSUED: frozenset({S.IN_TRANSIT, S.RECEIVED, S.REFUNDED, S.REFUND_FAILED, S.CANCELLED}),
+    # LABEL_ISSUED → PENDING_REVIEW: an instant exchange's label expired unused after the replacement went out
+    # ("replacement sent, item not back", exchanges.md); staff approve (a new label) or reject
+    S.LABEL_ISSUED: frozenset({S.IN_TRANSIT, S.RECEIVED, S.REFUNDED, S.REFUND_FAILED, S.CANCELLED,
+                               S.PENDING_REVIEW}),
     S.IN_TRANSIT: frozenset({S.RECEIVED, S.REFUNDED, S.REFUND_FAILED, S.CANCELLED}),
     S.RECEIVED: frozenset({S.REFUNDED, S.REFUND_FAILED, S.CANCELLED}),
     S.REFUNDED: frozenset({S.CLOSED, S.REFUND_FAILED}),  # a provider may fail a refund later

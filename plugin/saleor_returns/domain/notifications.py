@@ -14,14 +14,19 @@ event's position in the trail (events are only ever appended): the same event ne
 | RECEIVED | PARCEL_RECEIVED |
 | REFUND_SUCCEEDED that makes the return fully refunded | KEEP_ITEM_REFUNDED or REFUND_SENT |
 | LABEL_EXPIRING (the worker's reminder) | LABEL_EXPIRING, once per label |
+| REFUND_SUCCEEDED as above, through the store-credit gateway | STORE_CREDIT_ISSUED, the code and what it is worth |
+| EXCHANGE_CREATED | EXCHANGE_CREATED, the replacement's number |
+| EXCHANGE_FAILED | EXCHANGE_FAILED: out of stock, refunded instead (by the method chosen) |
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from .events import EventType, ReturnEvent
+from .money import Money
 from .outbox import Notification, NotificationKind
 from .returns import Return
 
@@ -69,13 +74,30 @@ def _owed(ret: Return, i: int, last_refund: int | None) -> list[tuple[Notificati
                                      **_amount(ret, ret.refund_total.amount)}, str(i))]
     if t is EventType.REFUND_SUCCEEDED and i == last_refund and ret.refund_total.amount > 0 \
             and ret.refunded >= ret.refund_total:
+        if ret.refund_gateway is not None:  # store credit: the code, worth the refund plus the bonus
+            return [(K.STORE_CREDIT_ISSUED, {**base, **_credit(ret)}, str(i))]
         kind = K.KEEP_ITEM_REFUNDED if ret.keeps_items else K.REFUND_SENT
         return [(kind, {**base, **_amount(ret, ret.refunded.amount)}, str(i))]
+    if t is EventType.EXCHANGE_CREATED:
+        items = [{"product": f"{ln.product_name} → {x.variant_name}", "quantity": ln.quantity} for ln, x in ret.swaps]
+        return [(K.EXCHANGE_CREATED, {**base, "replacement_number": ret.exchange_order_number,
+                                      "replacement_items": items}, str(i))]
+    if t is EventType.EXCHANGE_FAILED:
+        return [(K.EXCHANGE_FAILED, {**base, **_amount(ret, ret.refund_total.amount),
+                                     "store_credit": ret.refund_gateway is not None}, str(i))]
     if t is EventType.LABEL_EXPIRING and (label := ret.active_label) is not None:
         expires = label.expires_at.isoformat() if label.expires_at else None
         return [(K.LABEL_EXPIRING, {**base, **_label(ret, e), "label_id": label.id, "expires_at": expires},
                  label.id)]
     return []
+
+
+def _credit(ret: Return) -> dict[str, Any]:
+    credited = [r for r in ret.refunds if r.gateway == ret.refund_gateway and r.psp_reference]
+    base = sum((r.amount.amount for r in credited), Decimal(0))
+    bonus = Money(base * (ret.credit_bonus_percent or Decimal(0)) / Decimal(100), ret.currency)
+    return {**_amount(ret, (Money(base, ret.currency) + bonus).amount), "bonus": str(bonus.amount),
+            "code": ", ".join(r.psp_reference or "" for r in credited)}
 
 
 def _next_is(events: list[ReturnEvent], i: int, type_: EventType) -> bool:

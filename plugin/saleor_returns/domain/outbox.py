@@ -28,6 +28,9 @@ class NotificationKind(str, Enum):
     REFUND_SENT = "REFUND_SENT"
     LABEL_EXPIRING = "LABEL_EXPIRING"
     STAFF_REVIEW_NEEDED = "STAFF_REVIEW_NEEDED"
+    STORE_CREDIT_ISSUED = "STORE_CREDIT_ISSUED"  # exchanges.md: the refund went back as store credit (its code)
+    EXCHANGE_CREATED = "EXCHANGE_CREATED"  # the replacement was sent (its number)
+    EXCHANGE_FAILED = "EXCHANGE_FAILED"  # the replacement ran out of stock: the item is refunded instead
 
     @property
     def for_staff(self) -> bool:

@@ -32,6 +32,13 @@ class ReturnShipping(str, Enum):
     LABEL_COST = "LABEL_COST"
 
 
+class ExchangeMode(str, Enum):
+    """Which swaps a shopper may ask for instead of a refund (exchanges.md)."""
+
+    OFF = "OFF"
+    SAME_PRODUCT = "SAME_PRODUCT"  # another variant of the product bought, priced at or below what was paid
+
+
 class OverrideLevel(str, Enum):
     PRODUCT_TYPE = "PRODUCT_TYPE"
     CATEGORY = "CATEGORY"
@@ -65,6 +72,7 @@ class Override:
     window_days: int | None = None
     grace_days: int | None = None
     final_sale: bool | None = None
+    exchange_mode: ExchangeMode | None = None  # exchanges.md: e.g. no exchanges for one category
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +119,9 @@ class Policy:
     reasons: tuple[str, ...] = DEFAULT_REASONS
     comment_required: tuple[str, ...] = DEFAULT_COMMENT_REQUIRED
     overrides: tuple[Override, ...] = ()
+    exchange_mode: ExchangeMode = ExchangeMode.OFF
+    store_credit_bonus_percent: Decimal | None = None  # None: store credit is not offered; 0: offered, no bonus
+    instant_exchange: bool = False  # the replacement goes out at approval, not on receipt
 
     def __post_init__(self) -> None:
         validate(self)
@@ -149,6 +160,17 @@ class Policy:
             if ov.final_sale is not None:
                 final_sale, sources["final_sale"] = ov.final_sale, where
         return LineRules(window, grace, final_sale, sources)
+
+    def exchange_mode_for(self, product_type: str | None, category: str | None,
+                          product: str | None) -> ExchangeMode:
+        """The exchange mode for one line: the most specific override that sets one, else the channel's."""
+        keys = {OverrideLevel.PRODUCT_TYPE: product_type, OverrideLevel.CATEGORY: category,
+                OverrideLevel.PRODUCT: product}
+        mode = self.exchange_mode
+        for ov in sorted(self.overrides, key=lambda o: LEVEL_RANK[o.level]):
+            if ov.exchange_mode is not None and keys[ov.level] is not None and keys[ov.level] == ov.key:
+                mode = ov.exchange_mode
+        return mode
 
     def requires_comment(self, reason: str) -> bool:
         return reason in self.comment_required
@@ -197,6 +219,9 @@ def validate(p: Policy) -> None:
         raise PolicyError("keep_item_limits", "keep-item limits need count ≥ 0 and days ≥ 1")
     if not (Decimal(0) <= p.restocking_fee_percent <= Decimal(100)):
         raise PolicyError("restocking_fee_percent", "restocking fee must be between 0 and 100 percent")
+    bonus = p.store_credit_bonus_percent
+    if bonus is not None and not (bonus.is_finite() and Decimal(0) <= bonus <= Decimal(100)):
+        raise PolicyError("store_credit_bonus_percent", "the store credit bonus must be between 0 and 100 percent")
     if not p.reasons:
         raise PolicyError("reasons", "at least one return reason is needed")
     for reason in p.comment_required:
@@ -245,10 +270,10 @@ KNOWN_KEYS = frozenset({
     "window_days", "window_starts", "grace_days", "grace_mode", "seasonal", "keep_item_thresholds",
     "keep_item_cost_aware", "expected_return_cost", "keep_item_limits", "review_above", "refund_timing",
     "restocking_fee_percent", "return_shipping", "return_shipping_fee", "refund_shipping", "reasons",
-    "comment_required", "overrides"})
+    "comment_required", "overrides", "exchange_mode", "store_credit_bonus_percent", "instant_exchange"})
 LIMIT_KEYS = frozenset({"max_count", "max_amount", "days"})
 SEASONAL_KEYS = frozenset({"ordered_from", "ordered_until", "returnable_until"})
-OVERRIDE_KEYS = frozenset({"level", "key", "window_days", "grace_days", "final_sale"})
+OVERRIDE_KEYS = frozenset({"level", "key", "window_days", "grace_days", "final_sale", "exchange_mode"})
 
 
 def _known_keys(raw: dict[str, Any], known: frozenset[str], where: str, field_name: str) -> None:
@@ -319,8 +344,10 @@ def _overrides(d: dict[str, Any]) -> tuple[Override, ...]:
             raise PolicyError("overrides", f"{where} needs a level and a key")
         _known_keys(raw, OVERRIDE_KEYS, f"{where} ({raw['key'].strip()})", "overrides")
         level = _enum({"level": raw.get("level")}, "level", OverrideLevel, "")
+        mode = None if raw.get("exchange_mode") is None else _enum(raw, "exchange_mode", ExchangeMode, "OFF")
         out.append(Override(level, raw["key"].strip(), _opt_int(raw, "window_days", "overrides"),
-                            _opt_int(raw, "grace_days", "overrides"), _bool(raw, "final_sale", None, "overrides")))
+                            _opt_int(raw, "grace_days", "overrides"), _bool(raw, "final_sale", None, "overrides"),
+                            mode))
     return tuple(out)
 
 
@@ -345,6 +372,10 @@ def policy_from_dict(data: dict[str, Any]) -> Policy:
         fee = parse_decimal(d.get("restocking_fee_percent", "0"))
     except ValueError as exc:
         raise PolicyError("restocking_fee_percent", f"restocking_fee_percent: {exc}") from exc
+    try:
+        bonus = None if d.get("store_credit_bonus_percent") is None else parse_decimal(d["store_credit_bonus_percent"])
+    except ValueError as exc:
+        raise PolicyError("store_credit_bonus_percent", f"store_credit_bonus_percent: {exc}") from exc
     return Policy(
         window_days=_int(d, "window_days", 30),
         window_starts=_enum(d, "window_starts", WindowStart, "FULFILLED"),
@@ -364,6 +395,9 @@ def policy_from_dict(data: dict[str, Any]) -> Policy:
         reasons=_names(d, "reasons", DEFAULT_REASONS),
         comment_required=_names(d, "comment_required", DEFAULT_COMMENT_REQUIRED),
         overrides=_overrides(d),
+        exchange_mode=_enum(d, "exchange_mode", ExchangeMode, "OFF"),
+        store_credit_bonus_percent=bonus,
+        instant_exchange=_bool(d, "instant_exchange", False),
     )
 
 
@@ -390,6 +424,11 @@ def policy_to_dict(p: Policy) -> dict[str, Any]:
         "reasons": list(p.reasons),
         "comment_required": list(p.comment_required),
         "overrides": [{k: v for k, v in {"level": o.level.value, "key": o.key, "window_days": o.window_days,
-                                         "grace_days": o.grace_days, "final_sale": o.final_sale}.items()
+                                         "grace_days": o.grace_days, "final_sale": o.final_sale,
+                                         "exchange_mode": o.exchange_mode.value if o.exchange_mode else None}.items()
                        if v is not None} for o in p.overrides],
+        "exchange_mode": p.exchange_mode.value,
+        "store_credit_bonus_percent": None if p.store_credit_bonus_percent is None
+        else str(p.store_credit_bonus_percent),
+        "instant_exchange": p.instant_exchange,
     }

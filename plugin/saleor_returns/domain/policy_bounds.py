@@ -45,6 +45,10 @@ def check_bounds(p: Policy) -> None:
     if -p.restocking_fee_percent.as_tuple().exponent > MAX_FEE_DECIMALS:  # type: ignore[operator]
         raise PolicyError("restocking_fee_percent", f"restocking_fee_percent takes at most {MAX_FEE_DECIMALS} "
                                                     f"decimals, got {p.restocking_fee_percent}")
+    bonus = p.store_credit_bonus_percent
+    if bonus is not None and -bonus.as_tuple().exponent > MAX_FEE_DECIMALS:  # type: ignore[operator]
+        raise PolicyError("store_credit_bonus_percent", f"store_credit_bonus_percent takes at most "
+                                                        f"{MAX_FEE_DECIMALS} decimals, got {bonus}")
     _reasons(p)
     _overrides(p)
     _seasons(p)

@@ -57,6 +57,10 @@ class MoneyMoves:
         def record_due(self) -> bool: ...
         def log(self, at: datetime, actor: Actor, type_: EventType, note: str | None = None) -> None: ...
         def owe_books(self, now: datetime) -> None: ...
+        @property
+        def exchange_waits(self) -> bool: ...
+        @property
+        def refund_gateway(self) -> str | None: ...
 
     # --- what it is ----------------------------------------------------------------------------
     @property
@@ -99,7 +103,13 @@ class MoneyMoves:
                      new_id: Callable[[], str], now: datetime, lease: timedelta) -> list[Refund]:
         """Under the order lock: refund intents for what is still owed, split over the order's payments and
         never above what each has left (`committed`: what this app refunds per payment, on every return of
-        the order). A shortfall (refunded elsewhere) is taken off the refund total, in the trail."""
+        the order). A shortfall (refunded elsewhere) is taken off the refund total, in the trail. While a
+        replacement is being sent the refund stays due: out of stock, the whole line is refunded instead.
+        Store credit goes through its own gateway, whatever the store's default."""
+        if self.exchange_waits:
+            self.refund_due_at = self.refund_due_at or now
+            return []
+        gateway = self.refund_gateway or gateway
         self.refund_due_at = None
         owed = self.owed
         if owed.amount <= 0:
@@ -115,7 +125,8 @@ class MoneyMoves:
             planned.append(refund)
         total = Money(sum((r.amount.amount for r in planned), Decimal(0)), self.currency)
         if planned:
-            self.log(now, _SYSTEM, EventType.REFUND_REQUESTED, f"{total} to the original payment")
+            to = "as store credit" if self.refund_gateway else "to the original payment"
+            self.log(now, _SYSTEM, EventType.REFUND_REQUESTED, f"{total} {to}")
         if total < owed:
             short = owed - total
             self.refund_total = self.refund_total - short
@@ -179,8 +190,9 @@ class MoneyMoves:
             self.owe_books(now)  # the store's books follow the money's real outcome
 
     def finish_if_refunded(self, now: datetime, actor: Actor) -> None:
-        """KEEP_ITEM returns are done when the money is back; shipped ones once the parcel is received too."""
-        if self.refunded < self.refund_total:
+        """KEEP_ITEM returns are done when the money is back; shipped ones once the parcel is received too; and
+        neither while its replacement is still to be sent (out of stock, more money is owed)."""
+        if self.refunded < self.refund_total or self.exchange_waits:
             return
         done = self.keeps_items or self.status in (ReturnStatus.RECEIVED, ReturnStatus.REFUND_FAILED)
         if done and can_move(self.status, ReturnStatus.REFUNDED):

@@ -49,6 +49,7 @@ class ParcelMoves:
         @property
         def refund_timing(self) -> RefundTiming: ...
         def log(self, at: datetime, actor: Actor, type_: EventType, note: str | None = None) -> None: ...
+        def replacement_not_back(self, now: datetime) -> None: ...
 
     # --- what it is ----------------------------------------------------------------------------
     @property
@@ -186,6 +187,7 @@ class ParcelMoves:
         lb.void_status = VoidStatus.NOT_NEEDED if local else VoidStatus.PENDING
         self.log(now, SYSTEM, EventType.LABEL_EXPIRED,
                  f"{lb.carrier} label {lb.tracking_number} expired unused; a new one can be issued")
+        self.replacement_not_back(now)
         return not local
 
     def void_labels(self, now: datetime) -> list[str]:

@@ -5,7 +5,7 @@ edits a return. Money moves live in return_money.py, labels and parcels in retur
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -16,6 +16,7 @@ from .decision_record import DecisionRecord, RefusedLine
 from .decision_snapshot import DecisionSnapshot
 from .eligibility import LineEligibility
 from .events import EventType, ReturnEvent
+from .exchanges import ExchangeChoice, RefundMethod
 from .goodwill import Budget
 from .labels import Label
 from .lifecycle import RECEIVABLE, Resolution, ReturnStatus, ensure_shopper_can_cancel, ensure_transition
@@ -23,6 +24,7 @@ from .money import Money
 from .order import Order
 from .policy import RefundTiming
 from .refunds import Refund, RefundStatus
+from .return_exchange import ExchangeMoves, ExchangeStatus, LineExchange
 from .return_money import MoneyMoves
 from .return_parcel import ParcelMoves
 
@@ -41,11 +43,26 @@ class ReturnLine:
     quantity: int
     reason: str
     comment: str | None
-    refund: Money
+    refund: Money  # an exchanged line: the price difference (paid minus the new variant's price)
+    exchange: LineExchange | None = None  # the variant sent instead (exchanges.md)
+
+    def refunded_instead(self) -> "ReturnLine":
+        """The line refunded in full, its replacement given up (out of stock)."""
+        return replace(self, refund=self.exchange.full_refund, exchange=None) if self.exchange else self
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """What the shopper chose besides a plain refund: the refund method, and per line a variant to swap to."""
+
+    refund_method: RefundMethod = RefundMethod.ORIGINAL_PAYMENT
+    bonus_percent: Decimal | None = None  # the policy's store credit bonus when the return was decided
+    exchanges: Mapping[str, ExchangeChoice] = field(default_factory=dict)
+    instant_exchange: bool = False
 
 
 @dataclass(eq=False)
-class Return(MoneyMoves, ParcelMoves):
+class Return(MoneyMoves, ParcelMoves, ExchangeMoves):
     id: str
     tenant: str
     order_id: str
@@ -83,29 +100,48 @@ class Return(MoneyMoves, ParcelMoves):
     language_code: str | None = None  # the order's language, e.g. "de" or "pt_BR"
     customer_name: str | None = None
     seen: DecisionSnapshot | None = None  # what its decision saw (None: decided before snapshots were kept)
+    # exchanges and store credit (domain/return_exchange.py)
+    refund_method: RefundMethod = RefundMethod.ORIGINAL_PAYMENT
+    credit_bonus_percent: Decimal | None = None  # the store credit bonus promised (STORE_CREDIT only)
+    exchange_status: ExchangeStatus | None = None  # None: no line is swapped
+    exchange_order_id: str | None = None
+    exchange_order_number: str | None = None
+    exchange_note: str | None = None  # why the replacement failed or waits (for staff)
+    exchange_due_at: datetime | None = None  # the replacement is to be sent now (durable work)
+    instant_exchange: bool = False
 
     # --- creation ----------------------------------------------------------------------------
     @classmethod
     def open(cls, *, return_id: str, tenant: str, order: Order, decision: Decision,
              eligibility: Mapping[str, LineEligibility], refund_timing: RefundTiming, actor: Actor,
              note: str | None, exception_requested: bool, carrier: str, now: datetime,
-             books: bool = True, seen: DecisionSnapshot | None = None) -> "Return":
+             books: bool = True, seen: DecisionSnapshot | None = None, choices: Choices | None = None) -> "Return":
         """A new return from an accepted decision (APPROVED or PENDING_REVIEW); an approved one is set in
         motion at once: a keep-item refund is due, or a label is requested (in the same transaction)."""
         refund = decision.refund
         if refund is None or decision.status is ReturnStatus.REJECTED:
             raise ValueError("a refused decision opens no return")
         deadlines = [d for r in decision.accepted if (d := eligibility[r.line_id].deadline) is not None]
-        lines = []
+        choices = choices or Choices()
+        lines, swapped = [], Decimal(0)
         for r in decision.accepted:
             line = order.line(r.line_id)
             assert line is not None
+            full = refund.lines.get(r.line_id, Money.zero(order.currency))
+            chosen = choices.exchanges.get(r.line_id)
+            if chosen is None:
+                lines.append(ReturnLine(r.line_id, line.product_name, line.sku, r.quantity, r.reason, r.comment, full))
+                continue
+            difference = min(chosen.price_difference, full)  # never more than the line would have refunded
+            swapped += full.amount - difference.amount
             lines.append(ReturnLine(r.line_id, line.product_name, line.sku, r.quantity, r.reason, r.comment,
-                                    refund.lines.get(r.line_id, Money.zero(order.currency))))
+                                    difference, LineExchange(chosen.variant.id, chosen.variant.name,
+                                                             chosen.variant.sku, full)))
         ret = cls(
             id=return_id, tenant=tenant, order_id=order.id, order_number=order.number, channel=order.channel.slug,
             timezone=order.channel.timezone, customer_email=order.user_email.lower(), customer_id=order.user_id,
-            status=decision.status, resolution=decision.resolution, refund_total=refund.total,
+            status=decision.status, resolution=decision.resolution,
+            refund_total=(refund.total - Money(swapped, order.currency)).max(Money.zero(order.currency)),
             shipping_deduction=refund.shipping_deduction, shipping_refund=refund.shipping_refund,
             policy_version=decision.policy_version, decision=_record(decision, refund_timing),
             created_at=now, updated_at=now, out_of_policy=decision.out_of_policy,
@@ -114,7 +150,10 @@ class Return(MoneyMoves, ParcelMoves):
             grace_deadline=max((d.grace_deadline for d in deadlines), default=None), note=note, lines=lines,
             language_code=order.language_code,
             customer_name=order.shipping_address.name if order.shipping_address else None, books=books,
-            seen=seen)
+            seen=seen, refund_method=choices.refund_method,
+            credit_bonus_percent=choices.bonus_percent if choices.refund_method is RefundMethod.STORE_CREDIT else None,
+            exchange_status=ExchangeStatus.PENDING if choices.exchanges else None,
+            instant_exchange=choices.instant_exchange)
         ret.log(now, actor, EventType.REQUESTED, note)
         ret.log(now, SYSTEM, EventType(decision.status.value), _decided(decision))
         if decision.status is ReturnStatus.APPROVED:
@@ -195,6 +234,8 @@ class Return(MoneyMoves, ParcelMoves):
                               f"a return that is {self.status.value} needs no approval")
 
     def _set_in_motion(self, now: datetime, carrier: str) -> None:
+        if self.keeps_items or self.instant_exchange:  # nothing to wait for, or the store trusts the shopper
+            self.exchange_due(now)
         if self.keeps_items:
             self.refund_due_at = now
             self.owe_books(now)
@@ -222,6 +263,7 @@ class Return(MoneyMoves, ParcelMoves):
             ensure_shopper_can_cancel(self.status)
         self._move(ReturnStatus.CANCELLED, now, actor)
         self.refund_due_at = None
+        self.cancel_exchange()
         return self.void_labels(now)
 
     def receive(self, actor: Actor, note: str | None, now: datetime) -> None:
@@ -233,6 +275,7 @@ class Return(MoneyMoves, ParcelMoves):
             raise ReturnError(ReturnErrorCode.INVALID_TRANSITION,
                               "the shopper keeps the item: there is no parcel to receive")
         self._move(ReturnStatus.RECEIVED, now, actor, note)
+        self.exchange_due(now)
         self.finish_if_refunded(now, actor)  # refunded on approval (or first scan): done now
         if self.status is not ReturnStatus.REFUNDED:
             self.refund_due_at = now

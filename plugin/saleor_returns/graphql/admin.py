@@ -8,6 +8,7 @@ from ..ports import ReturnFilter
 from ..services import staff_actions
 from ..services.queries import count_returns, list_returns
 from .context import Info
+from .exchanges import RefundMethod
 from .types import (
     Resolution,
     ReturnError,
@@ -95,6 +96,10 @@ class AdminMutation:
     @strawberry.mutation(description="The parcel arrived; refunds waiting for it follow.")
     async def mark_return_received(self, info: Info, id: strawberry.ID, note: str | None = None) -> StaffActionResult:
         return await _act(info, staff_actions.mark_received, str(id), note)
+
+    @strawberry.mutation(description="Switch how a return's refund goes back, before it is carried out (staff).")
+    async def set_return_refund_method(self, info: Info, id: strawberry.ID, method: RefundMethod) -> StaffActionResult:
+        return await _act(info, staff_actions.switch_refund_method, str(id), method)
 
     @strawberry.mutation(description="Try a failed or waiting refund again.")
     async def retry_refund(self, info: Info, id: strawberry.ID) -> StaffActionResult:

@@ -10,9 +10,10 @@ import strawberry
 from ..domain.codes import ReturnError as DomainError
 from ..domain.codes import ReturnErrorCode
 from ..domain.policy import Policy
-from ..services.policies import ChannelPolicy, get_policy, update_policy
+from ..services.policies import OFFER_STORE_CREDIT, ChannelPolicy, get_policy, update_policy
 from .context import Info
 from .types import (
+    ExchangeMode,
     GraceMode,
     Money,
     OverrideLevel,
@@ -38,6 +39,7 @@ class PolicyOverrideInput:
     window_days: int | None = None
     grace_days: int | None = None
     final_sale: bool | None = None
+    exchange_mode: ExchangeMode | None = None
 
 
 @strawberry.input
@@ -69,6 +71,12 @@ class ReturnPolicyInput:
     comment_required: list[str] | None = None
     overrides: list[PolicyOverrideInput] | None = None
     seasonal: list[SeasonalWindowInput] | None = None
+    store_credit_bonus_percent: Decimal | None = strawberry.field(
+        default=None, description="Offer store credit worth the refund plus this percent (0 allowed).")
+    store_credit_offered: bool | None = strawberry.field(
+        default=None, description="false: stop offering store credit (the bonus is unset).")
+    exchange_mode: ExchangeMode | None = None
+    instant_exchange: bool | None = None
 
 
 @strawberry.type
@@ -78,6 +86,7 @@ class PolicyOverride:
     window_days: int | None
     grace_days: int | None
     final_sale: bool | None
+    exchange_mode: ExchangeMode | None = None
 
 
 @strawberry.type(description="Orders placed between two dates are returnable until a fixed date.")
@@ -113,6 +122,12 @@ class ReturnPolicy:
     keep_item_limit_days: int | None
     overrides: list[PolicyOverride]
     seasonal: list[SeasonalWindow]
+    store_credit_bonus_percent: Decimal = strawberry.field(
+        description="Added on top of a refund taken as store credit (0 when store credit is not offered).")
+    store_credit_offered: bool = strawberry.field(description="Whether shoppers may take store credit.")
+    exchange_mode: ExchangeMode
+    instant_exchange: bool = strawberry.field(
+        description="The replacement is sent at approval instead of when the return is received.")
 
     @classmethod
     def of(cls, cp: ChannelPolicy, staff: bool) -> "ReturnPolicy":
@@ -131,9 +146,12 @@ class ReturnPolicy:
             keep_item_limit_count=p.keep_item_limits.max_count if staff else None,
             keep_item_limit_days=p.keep_item_limits.days if staff else None,
             overrides=[PolicyOverride(level=o.level, key=o.key, window_days=o.window_days, grace_days=o.grace_days,
-                                      final_sale=o.final_sale) for o in p.overrides],
+                                      final_sale=o.final_sale, exchange_mode=o.exchange_mode) for o in p.overrides],
             seasonal=[SeasonalWindow(ordered_from=s.ordered_from, ordered_until=s.ordered_until,
-                                     returnable_until=s.returnable_until) for s in p.seasonal])
+                                     returnable_until=s.returnable_until) for s in p.seasonal],
+            store_credit_bonus_percent=p.store_credit_bonus_percent or Decimal(0),
+            store_credit_offered=p.store_credit_bonus_percent is not None, exchange_mode=p.exchange_mode,
+            instant_exchange=p.instant_exchange)
 
 
 UpdateReturnPolicyResult = Annotated[ReturnPolicy | ReturnError, strawberry.union("UpdateReturnPolicyResult")]
@@ -151,6 +169,10 @@ def changes_from_input(inp: ReturnPolicyInput) -> dict[str, Any]:
     if inp.restocking_fee_percent is not None and not inp.restocking_fee_percent.is_finite():
         raise DomainError(ReturnErrorCode.INVALID_INPUT, "restocking fee must be between 0 and 100 percent",
                           "input.restockingFeePercent")
+    bonus = inp.store_credit_bonus_percent
+    if bonus is not None and not bonus.is_finite():
+        raise DomainError(ReturnErrorCode.INVALID_INPUT, "the store credit bonus must be between 0 and 100 percent",
+                          "input.storeCreditBonusPercent")
     changes: dict[str, Any] = {
         "window_days": inp.window_days, "grace_days": inp.grace_days, "grace_mode": inp.grace_mode.value,
         "keep_item_thresholds": _money(inp.keep_item_thresholds), "refund_timing": inp.refund_timing.value}
@@ -163,13 +185,21 @@ def changes_from_input(inp: ReturnPolicyInput) -> dict[str, Any]:
         "return_shipping": inp.return_shipping.value if inp.return_shipping else None,
         "reasons": inp.reasons, "comment_required": inp.comment_required,
         "overrides": [{"level": o.level.value, "key": o.key, "window_days": o.window_days,
-                       "grace_days": o.grace_days, "final_sale": o.final_sale} for o in inp.overrides]
+                       "grace_days": o.grace_days, "final_sale": o.final_sale,
+                       "exchange_mode": o.exchange_mode.value if o.exchange_mode else None} for o in inp.overrides]
         if inp.overrides is not None else None,
         "seasonal": [{"ordered_from": s.ordered_from.isoformat(), "ordered_until": s.ordered_until.isoformat(),
                       "returnable_until": s.returnable_until.isoformat()} for s in inp.seasonal]
         if inp.seasonal is not None else None,
+        "store_credit_bonus_percent": str(bonus) if bonus is not None else None,
+        "exchange_mode": inp.exchange_mode.value if inp.exchange_mode else None,
+        "instant_exchange": inp.instant_exchange,
     }
     changes.update({k: v for k, v in optional.items() if v is not None})
+    if inp.store_credit_offered is False:
+        changes["store_credit_bonus_percent"] = None
+    elif inp.store_credit_offered and bonus is None:
+        changes[OFFER_STORE_CREDIT] = True  # offered without a bonus named: the bonus set stays, else 0
     limits = {"max_count": inp.keep_item_limit_count, "days": inp.keep_item_limit_days,
               "max_amount": _money(inp.keep_item_limit_amounts)}
     if any(v is not None for v in limits.values()):

@@ -6,8 +6,10 @@ import strawberry
 from ..domain.codes import ReturnError as DomainError
 from ..domain.codes import ReturnErrorCode as C
 from ..domain.decision import RequestedLine
+from ..domain.exchanges import RefundMethod
 from ..services.cancel_return import cancel_return
 from ..services.eligibility import check_eligibility
+from ..services.exchange_choices import AskedChoices
 from ..services.queries import get_return
 from ..services.request_return import NotEligible, ReturnInput, request_return
 from .context import Info
@@ -35,6 +37,8 @@ class ReturnLineInput:
     quantity: int
     reason: str
     comment: str | None = None
+    exchange_variant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Swap the line for this variant of the same product instead of a refund.")
 
 
 @strawberry.input
@@ -44,6 +48,13 @@ class RequestReturnInput:
     lines: list[ReturnLineInput]
     exception_requested: bool | None = False
     note: str | None = None
+    refund_method: RefundMethod | None = strawberry.field(
+        default=None, description="How the refund goes back (default ORIGINAL_PAYMENT).")
+
+
+def _choices(inp: RequestReturnInput) -> AskedChoices:
+    swaps = {str(x.order_line_id): str(x.exchange_variant_id) for x in inp.lines if x.exchange_variant_id}
+    return AskedChoices(inp.refund_method, swaps)
 
 
 def _bounded(inp: RequestReturnInput) -> None:
@@ -95,7 +106,7 @@ class ReturnsMutation:
                           for x in input.lines)
             result = await request_return(ctx.deps, ctx.shopper(input.email),
                                           ReturnInput(str(input.order_id), lines, bool(input.exception_requested),
-                                                      input.note))
+                                                      input.note, _choices(input)))
         except DomainError as err:
             return ReturnError.of(err)
         if isinstance(result, NotEligible):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
@@ -16,8 +15,7 @@ from ..domain.events import EventType
 from ..domain.labels import Label as DomainLabel
 from ..domain.labels import LabelErrorCode
 from ..domain.lifecycle import Resolution, ReturnStatus
-from ..domain.money import Money as DomainMoney
-from ..domain.policy import GraceMode, OverrideLevel, RefundTiming, ReturnShipping, WindowStart
+from ..domain.policy import ExchangeMode, GraceMode, OverrideLevel, RefundTiming, ReturnShipping, WindowStart
 from ..domain.refunds import Refund as DomainRefund
 from ..domain.refunds import RefundStatus
 from ..domain.returns import Return
@@ -26,12 +24,22 @@ from ..services.eligibility import OrderEligibilityView
 from ..services.queries import returns_of_order
 from ..web.label_links import label_link
 from .context import Info
+from .exchanges import (
+    Exchange,
+    ExchangeOption,
+    RefundMethod,
+    RefundMethodOption,
+    StoreCredit,
+    exchange_of,
+    store_credit_of,
+)
+from .money import Money
 
 if TYPE_CHECKING:
     from .notifications import Notification
 
-__all__ = ["EligibilityCode", "GraceMode", "OverrideLevel", "RefundStatus", "RefundTiming", "Resolution",
-           "ReturnErrorCode", "ReturnShipping", "ReturnStatus", "WindowStart"]
+__all__ = ["EligibilityCode", "ExchangeMode", "GraceMode", "OverrideLevel", "RefundStatus", "RefundTiming",
+           "Resolution", "ReturnErrorCode", "ReturnShipping", "ReturnStatus", "WindowStart"]
 
 # The domain's enums are the GraphQL enums (same names, same values): registered, not copied.
 strawberry.enum(EligibilityCode, description="Why a line can or cannot be returned.")
@@ -40,22 +48,8 @@ strawberry.enum(ReturnStatus)
 strawberry.enum(Resolution, description="Keep the item (refund now) or ship it back.")
 strawberry.enum(RefundStatus)
 strawberry.enum(EventType, name="ReturnEventType", description="What happened to a return (ReturnEvent.kind).")
-for _enum in (GraceMode, RefundTiming, WindowStart, ReturnShipping, OverrideLevel):
+for _enum in (GraceMode, RefundTiming, WindowStart, ReturnShipping, OverrideLevel, ExchangeMode):
     strawberry.enum(_enum)
-
-
-@strawberry.type
-class Money:
-    amount: Decimal
-    currency: str
-
-    @classmethod
-    def of(cls, m: DomainMoney) -> "Money":
-        return cls(amount=m.amount, currency=m.currency)
-
-    @classmethod
-    def row(cls, amount: Decimal, currency: str) -> "Money":
-        return cls.of(DomainMoney(amount, currency))
 
 
 @strawberry.type
@@ -92,6 +86,9 @@ class LineEligibility:
     grace_deadline: datetime | None
     unit_refund: Money | None
     reasons: list[str] = strawberry.field(description="Why, in words: one sentence per rule that decided.")
+    exchange_options: list[ExchangeOption] = strawberry.field(
+        default_factory=list, description="Other variants of the same product at or below the price paid "
+                                          "(empty when the store offers no exchanges).")
 
     @classmethod
     def of(cls, el: DomainLineEligibility) -> "LineEligibility":
@@ -112,6 +109,8 @@ class OrderReturnEligibility:
     deadline: datetime | None
     grace_deadline: datetime | None
     lines: list[LineEligibility]
+    refund_methods: list[RefundMethodOption] = strawberry.field(
+        default_factory=list, description="What the shopper may choose for this order's refund, with the bonus.")
 
     @strawberry.field(description="The returns already made on this order, newest first (for whoever may see "
                                   "the order), so a shopper who comes back finds them.")
@@ -123,7 +122,13 @@ class OrderReturnEligibility:
         o = view.order
         return cls(order_id=strawberry.ID(o.id), order_number=o.number, channel=o.channel.slug,
                    timezone=o.channel.timezone, deadline=view.deadline, grace_deadline=view.grace_deadline,
-                   lines=[LineEligibility.of(el) for el in view.lines])
+                   lines=[_with_offers(LineEligibility.of(el), view) for el in view.lines],
+                   refund_methods=[RefundMethodOption.of(m) for m in view.refund_methods])
+
+
+def _with_offers(line: LineEligibility, view: OrderEligibilityView) -> LineEligibility:
+    line.exchange_options = [ExchangeOption.of(o) for o in view.exchange_options.get(str(line.order_line_id), ())]
+    return line
 
 
 @strawberry.type
@@ -135,6 +140,8 @@ class ReturnLine:
     product_name: str
     sku: str | None
     comment: str | None
+    exchange_variant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The variant sent instead of a refund (its price difference is `refund`).")
 
 
 @strawberry.type
@@ -217,7 +224,16 @@ class ReturnRequest:
     events: list[ReturnEvent]
     customer_email: str
     exception_requested: bool
+    refund_method: RefundMethod
     row: strawberry.Private[Return]
+
+    @strawberry.field(description="The store credit, when the refund is taken as store credit.")
+    def store_credit(self) -> StoreCredit | None:
+        return store_credit_of(self.row)
+
+    @strawberry.field(description="The replacement, when lines are swapped for other variants.")
+    def exchange(self) -> Exchange | None:
+        return exchange_of(self.row)
 
     @strawberry.field(description="The label to print, when the item ships back.")
     def label(self, info: Info) -> ReturnLabel | None:
@@ -274,7 +290,8 @@ class ReturnRequest:
             grace_deadline=_local(r.grace_deadline, r.timezone), timezone=r.timezone,
             lines=[ReturnLine(order_line_id=strawberry.ID(line.order_line_id), quantity=line.quantity,
                               reason=line.reason, refund=Money.of(line.refund), product_name=line.product_name,
-                              sku=line.sku, comment=line.comment)
+                              sku=line.sku, comment=line.comment,
+                              exchange_variant_id=strawberry.ID(line.exchange.variant_id) if line.exchange else None)
                    for line in r.lines],
             refund_total=Money.of(r.refund_total), refunds=[Refund.of(x) for x in r.refunds],
             decision=Decision(resolution=r.resolution, policy_version=r.policy_version,
@@ -282,7 +299,8 @@ class ReturnRequest:
                               review_reasons=[c.value for c in d.review_codes]),
             events=[ReturnEvent(at=e.at, actor=e.actor.label, type=e.type_name, note=e.note, kind=e.type)
                     for e in r.events],
-            customer_email=r.customer_email, exception_requested=r.exception_requested, row=r)
+            customer_email=r.customer_email, exception_requested=r.exception_requested,
+            refund_method=r.refund_method, row=r)
 
 
 def _local(moment: datetime | None, timezone: str) -> datetime | None:

@@ -19,6 +19,7 @@ from ..domain.returns import Return
 from ..domain.tracking import TrackingUpdate
 
 if TYPE_CHECKING:
+    from .exchanges import LedgerRepository
     from .insight import InsightRepository
     from .mail import MailSettingsRepository, OutboxRepository
 
@@ -162,6 +163,10 @@ class WorkQueue(Protocol):
 
     async def due_records(self, now: datetime, limit: int) -> list[ReturnRef]:
         """Returns the store's books must hear about (Return.record_due_at is due)."""
+        ...
+
+    async def due_exchanges(self, now: datetime, limit: int) -> list[ReturnRef]:
+        """Returns whose replacement is due and not sent (Return.exchange_due_at is due)."""
         ...
 
     async def due_label_purchases(self, now: datetime, limit: int) -> list[WorkItem]:
@@ -330,6 +335,8 @@ class UnitOfWork(Protocol):
     def mail_settings(self) -> "MailSettingsRepository": ...
     @property
     def insight(self) -> "InsightRepository": ...
+    @property
+    def ledger(self) -> "LedgerRepository": ...
 
     async def __aenter__(self) -> "UnitOfWork":
         ...

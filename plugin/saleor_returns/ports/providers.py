@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from ..domain.catalog import Product
 from ..domain.labels import LabelErrorCode
 from ..domain.money import Money
 from ..domain.order import Address, Channel, Order
@@ -36,6 +37,11 @@ class OrderSource(Protocol):
 
     def return_address(self, channel_slug: str) -> Address:
         """Where returned parcels go for this channel (the return warehouse)."""
+        ...
+
+    async def get_product(self, product_id: str, channel_slug: str) -> Product | None:
+        """A product with its variants, their prices in the channel and their stock (exchanges); None when
+        unknown or when the source has no catalog. Raises UpstreamUnavailable when the source is down."""
         ...
 
 

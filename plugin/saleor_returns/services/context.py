@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.actors import SYSTEM, WORKER, Actor, ActorKind
 from ..ports import Carriers, Clock, Config, OrderSource, RefundGateways, StoreRecorder, Stores, UnitOfWorkFactory
+from ..ports.exchanges import ReplacementDesk
 from ..ports.insight import ReplayPortsFactory
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class Deps:
     saleor: Any = None  # the installed Saleor instances (adapters/saleor/tenants.py), for the web edge only
     mail: "MailRoom | None" = None  # e-mail (services/mail_room.py); None: messages are kept, never sent
     replay: ReplayPortsFactory | None = None  # in-memory ports from a decision snapshot (policy simulations)
+    replacements: ReplacementDesk | None = None  # sends exchanges' replacements (None: exchanges are not carried out)
 
     def __post_init__(self) -> None:
         if not self.tenant:

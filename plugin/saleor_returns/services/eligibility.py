@@ -1,13 +1,15 @@
 """Use case: which lines of an order can be returned, until when, and why (orderReturnEligibility)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
 from ..domain.eligibility import LineEligibility, check_order
+from ..domain.exchanges import ExchangeOption, RefundMethodOption, refund_methods
 from ..domain.order import Order
 from .context import Actor, Deps
+from .exchange_offers import offers, products_of, stock_left
 from .loading import PolicyVersion, current_policy, left_to_refund, order_for
 
 
@@ -16,6 +18,10 @@ class OrderEligibilityView:
     order: Order
     lines: list[LineEligibility]
     policy_version: int
+    refund_methods: tuple[RefundMethodOption, ...] = ()
+    # per order line, what it may be swapped for: read from the catalog by eligibility_of, one order at a time;
+    # a batch (services/order_returns.py) reads no catalog, so it is not part of what a batch must answer alike
+    exchange_options: dict[str, tuple[ExchangeOption, ...]] = field(default_factory=dict, compare=False)
 
     @property
     def deadline(self) -> datetime | None:
@@ -40,7 +46,10 @@ async def eligibility_of(deps: Deps, order: Order) -> OrderEligibilityView:
         pv = await current_policy(uow, deps.tenant, order.channel.slug)
         returned = await uow.returns.returned_units(deps.tenant, order.id)
         committed = await uow.returns.committed_refunds(deps.tenant, order.id)
-    return eligibility_view(order, pv, returned, committed, deps.clock.now())
+    view = eligibility_view(order, pv, returned, committed, deps.clock.now())
+    products = await products_of(deps, order, pv.policy)
+    stock = await stock_left(deps, products) if products else {}
+    return replace(view, exchange_options=offers(order, pv.policy, products, stock))
 
 
 def eligibility_view(order: Order, pv: PolicyVersion, returned: dict[str, int], committed: dict[str, Decimal],
@@ -48,4 +57,4 @@ def eligibility_view(order: Order, pv: PolicyVersion, returned: dict[str, int], 
     """The eligibility of an order from what was read about it: its policy version, the units already in
     returns per line, and what this app refunded per payment."""
     lines = check_order(order, pv.policy, returned, left_to_refund(order, committed), now)
-    return OrderEligibilityView(order, lines, pv.version)
+    return OrderEligibilityView(order, lines, pv.version, refund_methods(pv.policy))

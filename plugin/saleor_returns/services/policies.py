@@ -42,11 +42,18 @@ async def update_policy(deps: Deps, actor: Actor, slug: str, changes: dict[str, 
     return ChannelPolicy(channel, policy, version)
 
 
+OFFER_STORE_CREDIT = "offer_store_credit"  # a change that turns store credit on, keeping the bonus set (else 0)
+
+
 def merge_policy(current: Policy, changes: dict[str, Any], channel: Channel) -> Policy:
     """`changes` (policy-file keys) merged into `current`, validated as a new version would be: INVALID_INPUT with
     the input field that is wrong (updateReturnPolicy saves the result, simulateReturnPolicy replays it)."""
     base = policy_to_dict(current)
+    changes = dict(changes)
+    offer = changes.pop(OFFER_STORE_CREDIT, False)
     merged = {**base, **changes}
+    if offer and merged.get("store_credit_bonus_percent") is None:
+        merged["store_credit_bonus_percent"] = "0"
     if isinstance(changes.get("keep_item_limits"), dict):  # a partial change keeps the other limits
         merged["keep_item_limits"] = {**base["keep_item_limits"], **changes["keep_item_limits"]}
     try:

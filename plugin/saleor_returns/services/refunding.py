@@ -8,10 +8,12 @@ import logging
 import uuid
 
 from ..domain.order import Order
-from ..domain.refunds import RefundCommand, RefundOutcome, RefundStatus
+from ..domain.refunds import Refund, RefundCommand, RefundOutcome, RefundStatus
+from ..domain.return_exchange import STORE_CREDIT_GATEWAY
 from ..domain.returns import Return
 from ..ports import ReturnRef, UnitOfWork, WorkItem
 from .context import SYSTEM, Actor, Deps
+from .exchanging import send_due_replacement
 from .loading import locked
 from .store_records import record_in_store
 
@@ -33,12 +35,21 @@ async def plan(deps: Deps, uow: UnitOfWork, ret: Return, order: Order) -> list[W
 def pending_work(ret: Return) -> list[tuple[WorkItem, RefundCommand]]:
     """Every PENDING refund of the return with the command that performs it (read under the lock)."""
     ref = ReturnRef(ret.tenant, ret.id, ret.order_id)
-    return [(WorkItem(ref, r.id), r.command(order_id=ret.order_id, return_number=ret.number, tenant=ret.tenant))
-            for r in ret.pending_refunds]
+    return [(WorkItem(ref, r.id), _command(ret, r)) for r in ret.pending_refunds]
+
+
+def _command(ret: Return, refund: Refund) -> RefundCommand:
+    command = refund.command(order_id=ret.order_id, return_number=ret.number, tenant=ret.tenant)
+    if refund.gateway == STORE_CREDIT_GATEWAY:  # what the credit is worth and whose it is
+        command.metadata.update(credit_bonus_percent=str(ret.credit_bonus_percent or 0),
+                                customer_email=ret.customer_email, channel=ret.channel)
+    return command
 
 
 async def refund_return(deps: Deps, ref: ReturnRef, order: Order) -> None:
-    """Plan what the return is still owed, then perform every pending refund of it."""
+    """Send the replacement when one is due (out of stock, its lines are owed in full), then plan what the
+    return is still owed, then perform every pending refund of it."""
+    await send_due_replacement(deps, ref, order)
     async with deps.uow() as uow:
         ret = await locked(uow, ref)
         await plan(deps, uow, ret, order)

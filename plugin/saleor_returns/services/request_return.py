@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from ..domain.decision import RequestedLine
 from ..domain.eligibility import LineEligibility
@@ -12,6 +12,8 @@ from ..domain.returns import Return
 from ..ports import ReturnRef
 from .context import Actor, Deps
 from .decide_return import gather_and_decide
+from .exchange_choices import AskedChoices, checked_choices
+from .exchanging import send_due_replacement
 from .labels import buy_requested_label
 from .loading import order_for
 from .queries import reload
@@ -25,6 +27,7 @@ class ReturnInput:
     lines: tuple[RequestedLine, ...]
     exception_requested: bool = False
     note: str | None = None
+    choices: AskedChoices = field(default_factory=AskedChoices)  # refund method, variants to swap to
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +46,14 @@ async def request_return(deps: Deps, actor: Actor, inp: ReturnInput) -> Return |
         if decided.decision.status is ReturnStatus.REJECTED:
             requested = {r.line_id for r in inp.lines}
             return NotEligible([el for el in decided.lines if el.line.id in requested])
-        ret = Return.open(return_id=str(uuid.uuid4()), tenant=deps.tenant, order=order, decision=decided.decision,
+        choices, said = await checked_choices(deps, order, decided.policy.policy, inp.lines, inp.choices)
+        decision = replace(decided.decision, trace=decided.decision.trace + said)  # the choice, in the trace
+        ret = Return.open(return_id=str(uuid.uuid4()), tenant=deps.tenant, order=order, decision=decision,
                           eligibility={el.line.id: el for el in decided.lines},
                           refund_timing=decided.policy.policy.refund_timing, actor=actor, note=inp.note,
                           exception_requested=inp.exception_requested,
                           carrier=deps.carriers.for_channel(order.channel.slug).name, now=now,
-                          books=deps.keeps_books(deps.tenant), seen=decided.seen)
+                          books=deps.keeps_books(deps.tenant), seen=decided.seen, choices=choices)
         uow.returns.add(ret)
         if ret.refund_due_at is not None:
             ret.plan_refunds(order, decided.committed, gateway=deps.refunds.default.name,
@@ -68,6 +73,9 @@ async def carry_out(deps: Deps, ret: Return, order: Order) -> Return | None:
     for item, command in work:
         latest, current = await pay(deps, item, command)  # the store hears of the outcome (settle)
         latest = latest if current else None
+    if ret.exchange_waits and ret.refund_due_at is None:  # an instant exchange of a ship-back return
+        await send_due_replacement(deps, ref, order)
+        latest = None
     if (attempt := ret.open_attempt) is not None:
         await buy_requested_label(deps, ref, attempt.id, order)
         latest = None

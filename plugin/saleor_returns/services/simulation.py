@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..domain.analytics import Period, check_period, local_days
+from ..domain.exchanges import CHOICE_RULES
 from ..domain.money import Money
 from ..domain.policy import Policy
 from ..domain.simulation import (
@@ -155,7 +156,8 @@ async def reproduce_decisions(deps: Deps, actor: Actor, slug: str, since: dateti
         version = rec.seen.policy_version
         policy = versions[version] if version else Policy()
         replayed = await replay_decision(deps, rec.seen, PolicyVersion(policy, version))
-        out.append(Reproduction(rec.return_id, rec.number, rec.trace or (),
+        decided = tuple(v for v in rec.trace or () if v.rule not in CHOICE_RULES)  # the shopper's choices apart
+        out.append(Reproduction(rec.return_id, rec.number, decided,
                                 replayed.decision.trace if replayed.decision else (), rec.seen.outcome,
                                 replayed.outcome))
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from ..domain.codes import ReturnError, ReturnErrorCode
+from ..domain.exchanges import RefundMethod
 from ..domain.goodwill import Budget, check_spend
 from ..domain.lifecycle import Resolution
 from ..domain.money import Money
@@ -11,7 +12,7 @@ from ..domain.returns import Return
 from ..ports import ReturnRef, UnitOfWork
 from .context import Actor, Deps
 from .goodwill_budgets import daily_budget
-from .loading import find_locked, order_for
+from .loading import current_policy, find_locked, order_for
 from .queries import reload
 from .refunding import call_gateway, pending_work, plan, refund_return
 from .request_return import carry_out
@@ -119,3 +120,15 @@ async def _refund_when_reachable(deps: Deps, actor: Actor, ref: ReturnRef) -> No
             await uow.commit()
         return
     await refund_return(deps, ref, order)
+
+
+async def switch_refund_method(deps: Deps, actor: Actor, return_id: str, method: RefundMethod) -> Return:
+    """Staff change a return's refund method before its refund is carried out (store credit at the bonus the
+    channel's policy offers now)."""
+    require_staff(actor)
+    async with deps.uow() as uow:
+        ret = await find_locked(uow, deps.tenant, return_id)
+        pv = await current_policy(uow, deps.tenant, ret.channel)
+        ret.switch_refund_method(method, pv.policy.store_credit_bonus_percent, actor, deps.clock.now())
+        await uow.commit()
+    return await reload(deps, return_id)

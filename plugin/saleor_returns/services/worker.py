@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..ports import ReturnRef, UpstreamUnavailable
 from .context import Deps
+from .exchanging import send_due_replacement
 from .label_expiry import run_label_work
 from .loading import locked
 from .mail_delivery import deliver_due
@@ -69,6 +70,24 @@ async def run_refund_plans(base: Deps, batch: int) -> int:
     return done
 
 
+async def run_exchanges(base: Deps, batch: int) -> int:
+    """Replacements due and not sent (a crash or an outage after the change that made them due): send them."""
+    async with base.uow(readonly=True) as uow:
+        due = await uow.work.due_exchanges(base.clock.now(), batch)
+    done = 0
+    for ref in due:
+        deps = await base.of_store(ref.tenant)
+        if deps is None:
+            continue
+        try:
+            order = await deps.orders.get_order(ref.order_id)
+        except UpstreamUnavailable:
+            continue
+        if order is not None and await send_due_replacement(deps, ref, order):
+            done += 1
+    return done
+
+
 async def _later(deps: Deps, ref: ReturnRef) -> None:
     """The store is still down: look again after a refund lease (not on every pass)."""
     async with deps.uow() as uow:
@@ -94,6 +113,7 @@ async def run_once(base: Deps, *, batch: int = 10) -> PassReport:
     labels = await run_label_work(base, batch * 10)
     report.work.update({"labels expired": labels.expired, "labels retried": labels.retried,
                         "labels issued": labels.issued, "labels voided": labels.voided})
+    report.work["replacements sent"] += await run_exchanges(base, batch)
     report.work["store records"] += await run_records(base, batch)
     report.work["labels reminded"] += await remind_expiring_labels(base, batch * 5)
     report.work.update({f"messages {k.lower()}": v for k, v in (await deliver_due(base, batch * 2)).items()})

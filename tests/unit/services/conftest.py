@@ -62,7 +62,8 @@ def make_shop(recorder_tenants: frozenset[str] = frozenset(), *, carrier: Memory
     """The demo store on fakes; `carrier`, `gateway` and Settings fields (`refund_give_up_after=...`) replace
     the defaults (a local carrier, the simulated gateway)."""
     store = load_demo_store(EXAMPLES / "demo-orders.json", NOW)
-    orders = MemoryOrders(dict(store.orders), dict(store.channels), dict(store.return_addresses))
+    orders = MemoryOrders(dict(store.orders), dict(store.channels), dict(store.return_addresses),
+                          {pid: p.in_currency("USD") for pid, p in store.products.items()})
     settings = Settings(**{"database_url": "memory://", "admin_token": "t" * 24, "secret_key": "s" * 32,
                            **settings})
     clock, db = FixedClock(NOW), MemoryDatabase()

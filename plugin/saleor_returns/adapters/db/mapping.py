@@ -8,11 +8,13 @@ from ...domain.actors import Actor
 from ...domain.codes import EligibilityCode
 from ...domain.decision_record import DecisionRecord, RefusedLine, ReviewCode, RuleVerdict
 from ...domain.events import EventType, ReturnEvent
+from ...domain.exchanges import RefundMethod
 from ...domain.labels import Label, LabelErrorCode, LabelStatus, VoidStatus
 from ...domain.lifecycle import Resolution, ReturnStatus
 from ...domain.money import Money
 from ...domain.policy import RefundTiming
 from ...domain.refunds import Refund, RefundStatus
+from ...domain.return_exchange import ExchangeStatus, LineExchange
 from ...domain.returns import Return, ReturnLine
 from .models import LabelRow, RefundRow, ReturnLineRow, ReturnRow
 from .snapshot_json import snapshot_from_json, snapshot_to_json
@@ -63,13 +65,27 @@ def return_from_row(row: ReturnRow) -> Return:
         out_of_policy=row.out_of_policy, exception_requested=row.exception_requested, deadline=row.deadline,
         grace_deadline=row.grace_deadline, note=row.note,
         lines=[ReturnLine(ln.order_line_id, ln.product_name, ln.sku, ln.quantity, ln.reason, ln.comment,
-                          Money(ln.refund_amount, cur)) for ln in row.lines],
+                          Money(ln.refund_amount, cur), _line_exchange(ln, cur)) for ln in row.lines],
         refunds=[refund_from_row(r) for r in row.refunds],
         labels=[label_from_row(lb) for lb in row.labels],
         events=[ReturnEvent(e.at, Actor.from_label(e.actor), EventType.parse(e.type), e.note, e.id, e.type)
                 for e in row.events],
         refund_due_at=row.refund_due_at, record_due_at=row.record_due_at, language_code=row.language_code,
-        customer_name=row.customer_name, seen=snapshot_from_json(row.decision_seen))
+        customer_name=row.customer_name, seen=snapshot_from_json(row.decision_seen),
+        refund_method=RefundMethod(row.refund_method or RefundMethod.ORIGINAL_PAYMENT.value),
+        credit_bonus_percent=row.credit_bonus_percent,
+        exchange_status=ExchangeStatus(row.exchange_status) if row.exchange_status else None,
+        exchange_order_id=row.exchange_order_id, exchange_order_number=row.exchange_order_number,
+        exchange_note=row.exchange_note, exchange_due_at=row.exchange_due_at,
+        instant_exchange=bool(row.instant_exchange))
+
+
+def _line_exchange(ln: ReturnLineRow, currency: str) -> LineExchange | None:
+    if ln.exchange_variant_id is None:
+        return None
+    full = ln.exchange_full_refund if ln.exchange_full_refund is not None else ln.refund_amount
+    return LineExchange(ln.exchange_variant_id, ln.exchange_variant_name or ln.exchange_variant_id, ln.exchange_sku,
+                        Money(full, currency))
 
 
 def refund_from_row(r: RefundRow) -> Refund:
@@ -106,7 +122,10 @@ def new_return_row(ret: Return) -> ReturnRow:
                     decision_seen=snapshot_to_json(ret.seen) if ret.seen is not None else None,
                     lines=[ReturnLineRow(order_line_id=ln.order_line_id, product_name=ln.product_name, sku=ln.sku,
                                          quantity=ln.quantity, reason=ln.reason, comment=ln.comment,
-                                         refund_amount=ln.refund.amount) for ln in ret.lines],
+                                         refund_amount=ln.refund.amount, **_exchange_values(ln))
+                           for ln in ret.lines],
+                    refund_method=ret.refund_method.value, credit_bonus_percent=ret.credit_bonus_percent,
+                    instant_exchange=ret.instant_exchange,
                     refunds=[], labels=[], events=[])
     update_return_row(row, ret)
     return row
@@ -118,7 +137,13 @@ def update_return_row(row: ReturnRow, ret: Return) -> None:
          refund_total=ret.refund_total.amount, shipping_deduction=ret.shipping_deduction.amount,
          shipping_refund=ret.shipping_refund.amount, out_of_policy=ret.out_of_policy, deadline=ret.deadline,
          grace_deadline=ret.grace_deadline, updated_at=ret.updated_at, refund_due_at=ret.refund_due_at,
-         record_due_at=ret.record_due_at, note=ret.note)
+         record_due_at=ret.record_due_at, note=ret.note,
+         exchange_status=ret.exchange_status.value if ret.exchange_status else None,
+         exchange_order_id=ret.exchange_order_id, exchange_order_number=ret.exchange_order_number,
+         exchange_note=ret.exchange_note, exchange_due_at=ret.exchange_due_at)
+    if ret.exchange_status is not None:  # a replacement out of stock turns its lines into plain refunds
+        for line_row, line in zip(row.lines, ret.lines, strict=False):
+            _set(line_row, refund_amount=line.refund.amount, **_exchange_values(line))
     decision = decision_to_json(ret.decision)
     if row.decision != decision:
         row.decision = decision
@@ -160,6 +185,12 @@ def update_label_row(row: LabelRow, lb: Label) -> None:
          delivered_at=lb.delivered_at, expiry_reminded_at=lb.expiry_reminded_at)
     if lb.pdf is not None:
         row.pdf = lb.pdf  # only a label issued in this unit of work carries its PDF
+
+
+def _exchange_values(ln: ReturnLine) -> dict[str, Any]:
+    x = ln.exchange
+    return {"exchange_variant_id": x.variant_id if x else None, "exchange_variant_name": x.variant_name if x else None,
+            "exchange_sku": x.sku if x else None, "exchange_full_refund": x.full_refund.amount if x else None}
 
 
 def event_values(return_seq: int, e: ReturnEvent) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -68,6 +69,7 @@ class ReturnRow(Base):
         Index("ix_returns_tenant_email", "tenant", func.lower(text("customer_email")), "created_at"),
         Index("ix_returns_refund_due", "refund_due_at"),
         Index("ix_returns_record_due", "record_due_at"),
+        Index("ix_returns_exchange_due", "exchange_due_at"),  # replacements to send (migration 0013)
         # policy simulations and analytics (migration 0011): a channel's (or every channel's) returns of a period,
         # with what the grouped queries read, so they never visit the wide rows
         Index("ix_returns_tenant_channel_created", "tenant", "channel", "created_at", "status", "resolution",
@@ -109,6 +111,16 @@ class ReturnRow(Base):
     customer_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
     # what the decision saw (migration 0011; adapters/db/snapshot_json.py): policy simulations replay it
     decision_seen: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # exchanges and store credit (migration 0013; domain/return_exchange.py)
+    refund_method: Mapped[str] = mapped_column(String(32), default="ORIGINAL_PAYMENT",
+                                               server_default="ORIGINAL_PAYMENT")
+    credit_bonus_percent: Mapped[Decimal | None] = mapped_column(Amount(), nullable=True)
+    exchange_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    exchange_order_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    exchange_order_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    exchange_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    exchange_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    instant_exchange: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     lines: Mapped[list["ReturnLineRow"]] = relationship(back_populates="ret", order_by="ReturnLineRow.id",
                                                         cascade="all, delete-orphan")
@@ -134,6 +146,11 @@ class ReturnLineRow(Base):
     reason: Mapped[str] = mapped_column(String(64))
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     refund_amount: Mapped[Decimal] = mapped_column(Amount())
+    # the variant sent instead (migration 0013): its id, name and SKU, and the refund had it not been swapped
+    exchange_variant_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    exchange_variant_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    exchange_sku: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    exchange_full_refund: Mapped[Decimal | None] = mapped_column(Amount(), nullable=True)
 
     ret: Mapped[ReturnRow] = relationship(back_populates="lines")
 
@@ -401,3 +418,49 @@ class RateLimitCounterRow(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[float] = mapped_column(Float)
+
+
+class StoreCreditRow(Base):
+    """The standalone store's store credit ledger (migration 0013): one code per refund taken as store credit,
+    found again by its refund's idempotency key."""
+
+    __tablename__ = "store_credits"
+    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_store_credits_key"),
+                      Index("ix_store_credits_tenant_email", "tenant", "customer_email"))
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(255))
+    idempotency_key: Mapped[str] = mapped_column(String(255))
+    return_number: Mapped[str] = mapped_column(String(32))
+    customer_email: Mapped[str] = mapped_column(String(320))
+    amount: Mapped[Decimal] = mapped_column(Amount())  # the refund plus the bonus: what the code is worth
+    bonus: Mapped[Decimal] = mapped_column(Amount())
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReplacementRow(Base):
+    """The standalone store's replacement shipments (migration 0013), one per return, found again by its key."""
+
+    __tablename__ = "replacements"
+    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_replacements_key"),)
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(255))
+    idempotency_key: Mapped[str] = mapped_column(String(255))
+    return_number: Mapped[str] = mapped_column(String(32))
+    order_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReplacementLineRow(Base):
+    """A variant sent in a replacement: the units taken off the stock the orders file gives."""
+
+    __tablename__ = "replacement_lines"
+    __table_args__ = (Index("ix_replacement_lines_variant", "tenant", "variant_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    replacement_number: Mapped[str] = mapped_column(ForeignKey("replacements.number", ondelete="CASCADE"))
+    tenant: Mapped[str] = mapped_column(String(255))
+    variant_id: Mapped[str] = mapped_column(String(255))
+    quantity: Mapped[int] = mapped_column(Integer)

@@ -276,6 +276,9 @@ class SqlWorkQueue:
     async def due_refund_plans(self, now: datetime, limit: int) -> list[ReturnRef]:
         return await self._refs(ReturnRow.refund_due_at, now, limit)
 
+    async def due_exchanges(self, now: datetime, limit: int) -> list[ReturnRef]:
+        return await self._refs(ReturnRow.exchange_due_at, now, limit)
+
     async def due_records(self, now: datetime, limit: int) -> list[ReturnRef]:
         return await self._refs(ReturnRow.record_due_at, now, limit)
 

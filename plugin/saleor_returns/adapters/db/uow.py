@@ -13,6 +13,7 @@ from .dialect import insert_for, is_postgres
 from .engine import READONLY
 from .insight import SqlInsight
 from .installations import SqlInstallations
+from .ledger import SqlLedger
 from .models import OrderLockRow
 from .outbox import OutboxWriter, SqlMailSettings, SqlOutbox
 from .records import SqlGoodwill, SqlInbox, SqlPolicies
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self.session)
         self.mail_settings = SqlMailSettings(self.session)
         self.insight = SqlInsight(self.session)
+        self.ledger = SqlLedger(self.session)  # the standalone store's store credit and replacements
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

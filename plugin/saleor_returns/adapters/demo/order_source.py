@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from ...domain.catalog import Product
 from ...domain.order import Address, Channel, Order
 from .orders_file import DemoStore, load_demo_store
 
@@ -31,6 +32,12 @@ class DemoOrderSource:
     async def get_channel(self, slug: str) -> Channel | None:
         """The channel with this slug, or None."""
         return self.store.channels.get(slug)
+
+    async def get_product(self, product_id: str, channel_slug: str) -> Product | None:
+        """The product with its variants and the stock the file gives (what was sent since is not taken off
+        here: the replacements ledger knows it)."""
+        product, channel = self.store.products.get(product_id), self.store.channels.get(channel_slug)
+        return product.in_currency(channel.currency) if product and channel else None
 
     def order_by_number(self, number: str) -> Order | None:
         """The order a shopper knows by its number (as printed on the receipt), or None."""

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ...domain.money import Money
 from ...domain.order import Address, Channel, Fulfillment, FulfillmentLine, Order, OrderLine, Payment
 from .entries import DemoStoreError, Entry, shown
+from .products_file import DemoProduct, parse_products
 
 DEFAULT_RETURN_ADDRESS = Address(
     name="Returns Department", company="Saleor Demo Store", street="1 Warehouse Way",
@@ -54,6 +55,7 @@ class DemoStore:
     orders: dict[str, Order]
     return_addresses: dict[str, Address]  # per channel slug: the returns warehouse
     returns: tuple[SeedReturn, ...] = field(default=())
+    products: dict[str, DemoProduct] = field(default_factory=dict)  # the catalog exchanges choose from
 
 
 # --- one function per entity kind -------------------------------------------------------------
@@ -100,7 +102,8 @@ def _line(e: Entry, currency: str) -> OrderLine:
         id=e.text("id", allow_int=True), product_name=e.text("productName"), sku=e.opt_text("sku"),
         quantity=e.count("quantity"), unit_price=e.amount("unitPriceGross", currency),
         product_type=e.opt_text("productType"), category=e.opt_text("category"),
-        product=e.opt_text("product", allow_int=True), variant_id=e.opt_text("variantId", allow_int=True),
+        product=e.opt_text("productId", allow_int=True) or e.opt_text("product", allow_int=True),
+        variant_id=e.opt_text("variantId", allow_int=True),
     )
 
 
@@ -283,6 +286,21 @@ def _seed_returns(top: Entry, orders: dict[str, Order]) -> tuple[SeedReturn, ...
                  for i, raw in enumerate(top.items("returns")))
 
 
+def _check_catalog_lines(top: Entry, orders: dict[str, Order], products: dict[str, DemoProduct]) -> None:
+    """A line naming a product of the catalog names one of that product's variants."""
+    if not products:
+        return
+    for i, order in enumerate(orders.values()):
+        for j, line in enumerate(order.lines):
+            product = products.get(line.product or "")
+            if product is None or line.variant_id is None:
+                continue
+            if all(v.id != line.variant_id for v in product.variants):
+                where = f"orders[{i}] ({order.id}).lines[{j}]"
+                raise DemoStoreError(f"{where}.variantId", f"{line.variant_id!r} is not a variant of {product.id}",
+                                     top.source)
+
+
 # --- public entry points ------------------------------------------------------------------------
 
 def parse_demo_store(data: dict[str, Any], now: datetime, source: str = "<data>") -> DemoStore:
@@ -293,8 +311,10 @@ def parse_demo_store(data: dict[str, Any], now: datetime, source: str = "<data>"
     top = Entry(data, "", source)
     channels, addresses = _channels(top)
     orders = _orders(top, channels, now)
+    products = parse_products(top)
+    _check_catalog_lines(top, orders, products)
     return DemoStore(channels=channels, orders=orders, return_addresses=addresses,
-                     returns=_seed_returns(top, orders))
+                     returns=_seed_returns(top, orders), products=products)
 
 
 def load_demo_store(path: Path, now: datetime) -> DemoStore:

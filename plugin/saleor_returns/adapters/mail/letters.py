@@ -98,4 +98,8 @@ def letter_context(message: Notification, ret: Return, head: Letterhead, folder:
         "review": ", ".join(REVIEW_WORDS.get(c, c.replace("_", " ").lower()) for c in facts.get("review_codes", ())),
         "exception_requested": bool(facts.get("exception_requested")), "refunded": bool(facts.get("refunded")),
         "portal_url": head.portal_url, "console_url": head.console_url, "label_url": head.label_url,
+        "code": facts.get("code"), "replacement_number": facts.get("replacement_number"),
+        "bonus": amount(Decimal(str(facts["bonus"])), currency, locale) if facts.get("bonus") else None,
+        "replacement_items": facts.get("replacement_items") or [],
+        "store_credit": bool(facts.get("store_credit")),
     }

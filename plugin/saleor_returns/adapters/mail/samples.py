@@ -28,7 +28,9 @@ FACTS = {"resolution": "SHIP_BACK", "amount": "1299.00", "currency": "USD", "lab
          "tracking_number": "9400111899223408712345", "ship_by": DEADLINE.isoformat(),
          "expires_at": (DEADLINE + timedelta(days=30)).isoformat(),
          "note": "The laptop shows heavy use and a cracked hinge; we cannot take it back as new.",
-         "review_codes": ["EXCEPTION_REQUESTED"], "exception_requested": True, "refunded": False}
+         "review_codes": ["EXCEPTION_REQUESTED"], "exception_requested": True, "refunded": False,
+         "code": "SC-7KQ2-M9XD-4HTA", "bonus": "129.90", "replacement_number": "X-R-10042",
+         "replacement_items": [{"product": "Laptop 14 → Laptop 14 (US keyboard)", "quantity": 1}]}
 KEEP = {NotificationKind.KEEP_ITEM_REFUNDED}
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from ...domain.catalog import Product
 from ...domain.money import Money
 from ...domain.order import Address, Channel, Order
 from ...ports import (
@@ -43,6 +44,7 @@ class MemoryOrders:
     orders: dict[str, Order] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
     return_addresses: dict[str, Address] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)
     down: bool = False
     reads: int = 0
 
@@ -57,6 +59,10 @@ class MemoryOrders:
     async def get_channel(self, slug: str) -> Channel | None:
         self._read()
         return self.channels.get(slug)
+
+    async def get_product(self, product_id: str, channel_slug: str) -> Product | None:
+        self._read()
+        return self.products.get(product_id)
 
     def order_by_number(self, number: str) -> Order | None:
         return next((o for o in self.orders.values() if o.number == number), None)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ...domain.money import Money
 from ...domain.policy import Policy
 from ...domain.tracking import TrackingUpdate
+from ...ports.exchanges import StoredCredit, StoredReplacement
 from ...ports.persistence import PolicyVersion, StoredBudget, StoredInstallation, StoredLook
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ class Tables:
     writebacks: dict[str, Writeback] = field(default_factory=dict)  # by return id
     looks: dict[tuple[str, str], StoredLook] = field(default_factory=dict)  # (tenant, channel)
     budgets: dict[tuple[str, str, str], StoredBudget] = field(default_factory=dict)  # (tenant, currency, staff)
+    credits: dict[str, StoredCredit] = field(default_factory=dict)  # by idempotency key
+    replacements: dict[str, StoredReplacement] = field(default_factory=dict)  # by idempotency key
 
 
 class MemoryPolicies:
@@ -188,3 +191,38 @@ class MemoryStoreSettings:
             self.uow.tables.budgets.pop(key, None)
         else:
             self.uow.tables.budgets[key] = StoredBudget(currency, staff, Money(amount, currency))
+
+
+class MemoryLedger:
+    """ports.exchanges.LedgerRepository in memory (unique keys, like the tables' constraints)."""
+
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self.uow = uow
+
+    async def credit(self, idempotency_key: str) -> StoredCredit | None:
+        return self.uow.tables.credits.get(idempotency_key)
+
+    async def add_credit(self, credit: StoredCredit) -> None:
+        if credit.idempotency_key in self.uow.tables.credits:
+            raise ValueError(f"duplicate store credit key {credit.idempotency_key}")
+        self.uow.tables.credits[credit.idempotency_key] = credit
+
+    async def credits_of(self, tenant: str, return_numbers: Collection[str]) -> list[StoredCredit]:
+        wanted = set(return_numbers)
+        return [c for c in self.uow.tables.credits.values() if c.tenant == tenant and c.return_number in wanted]
+
+    async def replacement(self, idempotency_key: str) -> StoredReplacement | None:
+        return self.uow.tables.replacements.get(idempotency_key)
+
+    async def add_replacement(self, replacement: StoredReplacement) -> None:
+        if replacement.idempotency_key in self.uow.tables.replacements:
+            raise ValueError(f"duplicate replacement key {replacement.idempotency_key}")
+        self.uow.tables.replacements[replacement.idempotency_key] = replacement
+
+    async def units_sent(self, tenant: str, variant_ids: Collection[str]) -> dict[str, int]:
+        wanted, sent = set(variant_ids), dict[str, int]()
+        for r in self.uow.tables.replacements.values():
+            for variant_id, units in r.lines:
+                if r.tenant == tenant and variant_id in wanted:
+                    sent[variant_id] = sent.get(variant_id, 0) + units
+        return sent

@@ -109,6 +109,9 @@ class _SeenOrders:
     def return_address(self, channel_slug: str) -> Address:
         raise ReplayRefused("a replay draws no label")
 
+    async def get_product(self, product_id: str, channel_slug: str) -> None:
+        return None  # a replay decides without the catalog: exchanges are not replayed
+
 
 class _SeenCarrier:
     name = "replay"

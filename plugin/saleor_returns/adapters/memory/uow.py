@@ -27,7 +27,15 @@ from ...domain.returns import Return
 from ...ports.persistence import ReturnFilter, ReturnOwner, ReturnRef, WorkItem
 from .insight import MemoryInsight
 from .outbox import MemoryMail, MemoryMailSettings, MemoryOutbox
-from .records import MemoryGoodwill, MemoryInbox, MemoryInstallations, MemoryPolicies, MemoryStoreSettings, Tables
+from .records import (
+    MemoryGoodwill,
+    MemoryInbox,
+    MemoryInstallations,
+    MemoryLedger,
+    MemoryPolicies,
+    MemoryStoreSettings,
+    Tables,
+)
 
 
 @dataclass
@@ -67,6 +75,7 @@ class MemoryUnitOfWork:
         self.outbox = MemoryOutbox(self)
         self.mail_settings = MemoryMailSettings(self)
         self.insight = MemoryInsight(self)  # simulations and analytics (insight.py)
+        self.ledger = MemoryLedger(self)  # the standalone store's store credit and replacements
 
     async def __aenter__(self) -> "MemoryUnitOfWork":
         if not self.readonly:
@@ -321,6 +330,11 @@ class _Work:
     async def due_refund_plans(self, now: datetime, limit: int) -> list[ReturnRef]:
         due = sorted((r for r in self._all() if r.refund_due_at is not None and r.refund_due_at <= now),
                      key=lambda r: r.refund_due_at or now)
+        return [_ref(r) for r in due[:limit]]
+
+    async def due_exchanges(self, now: datetime, limit: int) -> list[ReturnRef]:
+        due = sorted((r for r in self._all() if r.exchange_due_at is not None and r.exchange_due_at <= now),
+                     key=lambda r: r.exchange_due_at or now)
         return [_ref(r) for r in due[:limit]]
 
     async def due_records(self, now: datetime, limit: int) -> list[ReturnRef]:

@@ -12,7 +12,7 @@ from typing import Any
 from ... import __version__
 from .documents import webhook_query
 
-PERMISSIONS = ["MANAGE_ORDERS", "HANDLE_PAYMENTS"]
+PERMISSIONS = ["MANAGE_ORDERS", "HANDLE_PAYMENTS", "MANAGE_GIFT_CARD"]  # gift cards: store credit (exchanges)
 REFUND_EVENTS = ["ORDER_REFUNDED", "ORDER_FULLY_REFUNDED", "ORDER_UPDATED"]
 APP_PATH = "/console"
 EXTENSION_URL = "/"  # relative to appUrl: the console itself

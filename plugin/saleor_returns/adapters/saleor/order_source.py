@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
+from ...domain.catalog import Product, Variant
+from ...domain.money import Money, parse_decimal
 from ...domain.order import Address, Channel, Order
 from ...ports import LABEL_RETURN_ADDRESS, LabelError, UpstreamUnavailable
 from ...saleor_settings import SaleorSettings
@@ -79,6 +81,22 @@ class SaleorOrderSource:
             return self._channels[slug].channel
         raw = (await self._call("ReturnsChannel", {"slug": slug})).get("channel")
         return self._remember(channel_info(raw, self.settings)).channel if raw else None
+
+    async def get_product(self, product_id: str, channel_slug: str) -> Product | None:
+        """The product (by slug, as order lines name it) with its variants' gross price in the channel and the
+        units Saleor can sell now (quantityAvailable)."""
+        raw = (await self._call("ExchangeProduct", {"slug": product_id, "channel": channel_slug})).get("product")
+        if not raw:
+            return None
+        variants = []
+        for v in raw.get("variants") or ():
+            gross = (((v.get("pricing") or {}).get("price") or {}).get("gross")) or None
+            if gross is None:
+                continue  # not sold in this channel
+            variants.append(Variant(v["id"], v.get("name") or v["id"], v.get("sku"),
+                                    Money(parse_decimal(str(gross["amount"])), gross["currency"]),
+                                    int(v.get("quantityAvailable") or 0)))
+        return Product(product_id, raw.get("name") or product_id, tuple(variants))
 
     def return_address(self, channel_slug: str) -> Address:
         """The channel's return warehouse (channel metadata "returns.warehouse", else its first warehouse).

@@ -19,8 +19,11 @@ export const RETURN_FIELDS = `
   id number orderId orderNumber channel status resolution createdAt updatedAt deadline graceDeadline timezone
   shipBy customerEmail exceptionRequested
   refundTotal { amount currency }
-  lines { orderLineId productName sku quantity reason comment refund { amount currency } }
+  lines { orderLineId productName sku quantity reason comment refund { amount currency } exchangeVariantId }
   refunds { id status amount { amount currency } gateway pspReference failureCode failureMessage createdAt }
+  refundMethod
+  storeCredit { code status amount { amount currency } bonus { amount currency } }
+  exchange { status orderNumber note priceDifference { amount currency } lines { variantId productName quantity } }
   label { carrier trackingNumber url expiresAt cost { amount currency } }
   labelError { code message }
   decision { resolution policyVersion reviewReasons trace { rule verdict detail } }
@@ -75,6 +78,10 @@ export const RECEIVED = `mutation ConsoleReceived($id: ID!, $note: String) {
   markReturnReceived(id: $id, note: $note) { ${ACTION_RESULT} }
 }`;
 
+export const SET_REFUND_METHOD = `mutation ConsoleRefundMethod($id: ID!, $method: RefundMethod!) {
+  setReturnRefundMethod(id: $id, method: $method) { ${ACTION_RESULT} }
+}`;
+
 export const RETRY = `mutation ConsoleRetry($id: ID!) { retryRefund(id: $id) { ${ACTION_RESULT} } }`;
 
 export const CANCEL = `mutation ConsoleCancel($id: ID!) {
@@ -90,7 +97,8 @@ const POLICY_FIELDS = `
   keepItemThresholds { amount currency } reviewAbove { amount currency } keepItemCostAware
   expectedReturnCost { amount currency } keepItemLimitCount keepItemLimitDays restockingFeePercent returnShipping
   returnShippingFee { amount currency } refundShipping
-  overrides { level key windowDays graceDays finalSale }
+  exchangeMode instantExchange storeCreditOffered storeCreditBonusPercent
+  overrides { level key windowDays graceDays finalSale exchangeMode }
   seasonal { orderedFrom orderedUntil returnableUntil }`;
 
 export const POLICY = `query ConsolePolicy($channel: String!) { returnPolicy(channel: $channel) { ${POLICY_FIELDS} } }`;

@@ -9,13 +9,15 @@ import {
   actorLabel, describeError, eventLabel, eventNote, reasonLabel, refundStatusLabel, refundStatusTone, resolutionLabel,
   reviewReasonLabel, ruleLabel, sentence, statusLabel, statusTone, verdictLabel,
 } from "../shared/messages.js";
-import { APPROVE, CANCEL, gql, RECEIVED, REJECT, RETRY, RETURNS } from "./api.js";
+import { APPROVE, CANCEL, gql, RECEIVED, REJECT, RETRY, RETURNS, SET_REFUND_METHOD } from "./api.js";
 import * as bridge from "./bridge.js";
 import { refreshGoodwill } from "./goodwill.js";
 import { caseMessages } from "./messages.js";
+import { swapCard } from "./swap.js";
 import { clearToasts, toast } from "./notify.js";
 
 const RECEIVABLE = ["APPROVED", "LABEL_ISSUED", "IN_TRANSIT"];
+const SWITCHABLE = ["REQUESTED", "PENDING_REVIEW", "APPROVED", "LABEL_ISSUED", "IN_TRANSIT"];
 const STAFF_CANCELLABLE = ["REQUESTED", "PENDING_REVIEW", "APPROVED", "LABEL_ISSUED", "IN_TRANSIT", "RECEIVED",
   "REFUND_FAILED"];
 
@@ -41,7 +43,8 @@ export function renderCase(el, ret, { onChange = null, focus = false } = {}) {
     actions(el, ret, onChange),
     h("div", { class: "case-grid" },
       h("div", { class: "stack" }, items(ret), trace(ret)),
-      h("div", { class: "stack" }, refundsAndLabel(ret), history(ret), timeline(ret), caseMessages(ret)))));
+      h("div", { class: "stack" }, refundsAndLabel(ret), swapCard(ret), history(ret), timeline(ret),
+        caseMessages(ret)))));
   if (focus) focusOn(heading);
 }
 
@@ -212,6 +215,11 @@ function actions(el, ret, onChange) {
   }
   if (ret.status === "REFUND_FAILED" || pendingRefund) {
     add(t("case.retry"), "primary", () => act(RETRY, "retryRefund", { id: ret.id }, "retried"));
+  }
+  if (!ret.refunds.length && SWITCHABLE.includes(ret.status)) {  // the method, until the refund is carried out
+    const to = ret.refundMethod === "STORE_CREDIT" ? "ORIGINAL_PAYMENT" : "STORE_CREDIT";
+    add(to === "STORE_CREDIT" ? t("case.switchToCredit") : t("case.switchToOriginal"), "",
+      () => act(SET_REFUND_METHOD, "setReturnRefundMethod", { id: ret.id, method: to }, "switched"));
   }
   if (STAFF_CANCELLABLE.includes(ret.status)) {
     add(t("case.cancel"), "danger-quiet", () => act(CANCEL, "cancelReturn", { id: ret.id }, "cancelled"),

@@ -75,6 +75,12 @@ function policyForm(policy, savedVersion = null) {
           hint: t("policy.restockingHint") }),
         field({ label: t("policy.returnShipping"), control: c.returnShipping, name: "returnShipping" }),
         c.returnShippingFee.el]),
+      section(t("policy.sections.exchanges"), [
+        field({ label: t("policy.exchangeMode"), control: c.exchangeMode, name: "exchangeMode" }),
+        check(c.instantExchange, t("policy.instantExchange"), "instantExchange"),
+        check(c.storeCreditOffered, t("policy.storeCredit"), "storeCreditOffered"),
+        field({ label: t("policy.storeCreditBonus"), control: c.storeCreditBonusPercent, name: "storeCreditBonusPercent",
+          hint: t("policy.storeCreditBonusHint") })]),
       section(t("policy.sections.reasons"), [c.reasons.el]),
       section(t("policy.sections.overrides"), [c.overrides.el]),
       section(t("policy.sections.seasonal"), [c.seasonal.el])),
@@ -126,6 +132,11 @@ function controls(p) {
       ["LABEL_COST", t("policy.shippingLabel")]], p.returnShipping),
     returnShippingFee: moneyList("returnShippingFee", t("policy.shippingFee"), t("policy.shippingFeeHint"),
       p.returnShippingFee, p.currency),
+    exchangeMode: select([["OFF", t("policy.exchangeOff")], ["SAME_PRODUCT", t("policy.exchangeSame")]],
+      p.exchangeMode || "OFF"),
+    instantExchange: h("input", { type: "checkbox", checked: !!p.instantExchange }),
+    storeCreditOffered: h("input", { type: "checkbox", checked: !!p.storeCreditOffered }),
+    storeCreditBonusPercent: h("input", { type: "text", inputmode: "decimal", value: p.storeCreditBonusPercent ?? "0" }),
     reasons: reasonsEditor(p.reasons, p.commentRequired),
     overrides: overridesEditor(p.overrides),
     seasonal: seasonalEditor(p.seasonal || []),
@@ -209,7 +220,7 @@ function reasonsEditor(reasons, commentRequired) {
 /** Overrides per product, product type or category (most specific wins): add, change, remove. */
 function overridesEditor(overrides) {
   const rows = h("div", { class: "stack" });
-  const addRow = (o = { level: "CATEGORY", key: "", windowDays: null, graceDays: null, finalSale: null }) => {
+  const addRow = (o = { level: "CATEGORY", key: "", windowDays: null, graceDays: null, finalSale: null, exchangeMode: null }) => {
     const n = rows.children.length + 1;
     const level = h("select", { name: "level" }, LEVELS.map((l) => h("option", { value: l, selected: l === o.level },
       t(`policy.levels.${l}`))));
@@ -219,6 +230,9 @@ function overridesEditor(overrides) {
     const finalSale = h("select", { name: "finalSale" },
       [["", t("policy.inherit")], ["true", t("common.yes")], ["false", t("common.no")]].map(([v, label]) =>
         h("option", { value: v, selected: String(o.finalSale ?? "") === v }, label)));
+    const exchangeMode = h("select", { name: "exchangeMode" },
+      [["", t("policy.inherit")], ["OFF", t("policy.exchangeOff")], ["SAME_PRODUCT", t("policy.exchangeSame")]].map(
+        ([v, label]) => h("option", { value: v, selected: (o.exchangeMode || "") === v }, label)));
     const error = h("span", { class: "error-text", id: newId("error"), hidden: true });
     const row = h("div", { class: "override-row", role: "group", "aria-label": t("policy.overrideN", { n }), "data-override": "" },
       field({ label: t("policy.level"), control: level, name: "overrideLevel" }),
@@ -226,11 +240,13 @@ function overridesEditor(overrides) {
       field({ label: t("policy.windowShort"), control: windowDays, name: "overrideWindow" }),
       field({ label: t("policy.graceShort"), control: graceDays, name: "overrideGrace" }),
       field({ label: t("policy.finalSale"), control: finalSale, name: "overrideFinalSale" }),
+      field({ label: t("policy.exchangeMode"), control: exchangeMode, name: "overrideExchangeMode" }),
       h("button", { type: "button", class: "button link", onclick: () => row.remove() }, t("common.remove"),
         h("span", { class: "visually-hidden" }, ` ${t("policy.overrideN", { n })}`)),
       error);
     row.read = () => ({ level: level.value, key: key.value.trim(), windowDays: optionalInt(windowDays.value),
-      graceDays: optionalInt(graceDays.value), finalSale: finalSale.value === "" ? null : finalSale.value === "true" });
+      graceDays: optionalInt(graceDays.value), finalSale: finalSale.value === "" ? null : finalSale.value === "true",
+      exchangeMode: exchangeMode.value || null });
     row.controls = { key, windowDays, graceDays };
     row.error = error;
     rows.append(row);
@@ -353,6 +369,10 @@ function collect(c) {
     restockingFeePercent: c.restockingFeePercent.value.trim() || "0",
     returnShipping: c.returnShipping.value,
     returnShippingFee: c.returnShippingFee.read(),
+    exchangeMode: c.exchangeMode.value,
+    instantExchange: c.instantExchange.checked,
+    storeCreditOffered: c.storeCreditOffered.checked,
+    storeCreditBonusPercent: c.storeCreditBonusPercent.value.trim() || "0",
     reasons,
     commentRequired,
     overrides,
@@ -368,6 +388,8 @@ function collect(c) {
   }
   const fee = Number(input.restockingFeePercent);
   if (!AMOUNT.test(input.restockingFeePercent) || fee > 100) problems.push(["restockingFeePercent", t("policy.errors.percent")]);
+  const bonus = Number(input.storeCreditBonusPercent);
+  if (!AMOUNT.test(input.storeCreditBonusPercent) || bonus > 100) problems.push(["storeCreditBonusPercent", t("policy.errors.percent")]);
   if (!reasons.length) problems.push(["reasons", t("policy.errors.reasons")]);
   return { input, problems };
 }

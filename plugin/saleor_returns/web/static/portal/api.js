@@ -28,7 +28,8 @@ export const gql = createClient({ token: () => window.sessionStorage.getItem(TOK
 
 const LINE = `
   orderLineId productName sku quantityReturnable eligible inGrace codes reasons deadline graceDeadline
-  unitRefund { amount currency }`;
+  unitRefund { amount currency }
+  exchangeOptions { variantId name sku unitPrice { amount currency } available }`;
 
 const ORDER_RETURNS = `
   returns { id number status resolution createdAt timezone customerEmail refundTotal { amount currency }
@@ -37,6 +38,7 @@ const ORDER_RETURNS = `
 const ORDER = `
   __typename
   ... on OrderReturnEligibility { orderId orderNumber channel timezone deadline graceDeadline lines { ${LINE} }
+    refundMethods { method bonusPercent }
     ${ORDER_RETURNS} }
   ... on ReturnError { code message field }`;
 
@@ -67,8 +69,11 @@ export const RETURN_FIELDS = `
   id number orderId orderNumber channel status resolution createdAt deadline graceDeadline timezone shipBy
   customerEmail exceptionRequested emailUpdates
   refundTotal { amount currency }
-  lines { orderLineId productName quantity reason comment refund { amount currency } }
+  lines { orderLineId productName quantity reason comment refund { amount currency } exchangeVariantId }
   refunds { id status amount { amount currency } createdAt }
+  refundMethod
+  storeCredit { code status amount { amount currency } bonus { amount currency } }
+  exchange { status orderNumber note priceDifference { amount currency } lines { variantId productName quantity } }
   label { carrier trackingNumber url expiresAt }
   labelError { code message }
   events { at actor type note }`;

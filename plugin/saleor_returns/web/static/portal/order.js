@@ -91,9 +91,11 @@ function returnForm(ctx, lines) {
   const status = h("div", { class: "form-status" });
   const previewArea = h("div", { class: "preview-area" });
   const submit = h("button", { type: "submit", class: "button primary wide" }, t("order.continue"));
+  const method = refundMethodPicker(ctx.order.refundMethods || []);
   const form = h("form", { class: "panel stack", novalidate: true, "aria-labelledby": "pick-title" },
     h("h2", { id: "pick-title" }, t("order.pickTitle")),
     h("ul", { class: "lines", role: "list" }, rows.map((r) => r.el)),
+    method ? method.el : null,
     estimate, status, submit);
   const update = () => {
     mount(previewArea); // a change makes the last preview wrong: it goes
@@ -114,7 +116,7 @@ function returnForm(ctx, lines) {
     update();
     form.requestSubmit();
   };
-  onSubmitOnce(form, () => review(ctx, rows, status, previewArea, only));
+  onSubmitOnce(form, () => review(ctx, rows, status, previewArea, only, method));
   return h("div", { class: "stack" }, form, previewArea);
 }
 
@@ -130,6 +132,9 @@ function lineRow(ctx, line) {
   const picker = reasonPicker(ctx.policy, line);
   if (qty) details.append(field({ label: forLine(t("order.howMany"), line), control: qty, name: "quantity" }));
   details.append(picker.el);
+  const exchange = exchangePicker(line);
+  if (exchange) details.append(field({ label: forLine(t("order.instead"), line), control: exchange,
+    name: "exchangeVariantId" }));
   checkbox.addEventListener("change", () => { details.hidden = !checkbox.checked; });
   const el = h("li", { class: "line", "data-line-id": line.orderLineId },
     h("div", { class: "line-head" },
@@ -139,7 +144,33 @@ function lineRow(ctx, line) {
       h("span", { class: "line-price" }, money(line.unitRefund))),
     h("p", { id: `${id}-why`, class: `line-why ${why.tone}` }, why.text),
     details);
-  return { el, line, checkbox, qty, picker, details, quantity: () => (qty ? Number(qty.value) : 1) };
+  return { el, line, checkbox, qty, picker, details, exchange, quantity: () => (qty ? Number(qty.value) : 1) };
+}
+
+/** Per line: a refund, or another variant of the same product (exchanges.md); none when nothing is offered. */
+function exchangePicker(line) {
+  const options = line.exchangeOptions || [];
+  if (!options.length) return null;
+  return h("select", { name: "exchangeVariantId", "data-line": line.orderLineId },
+    h("option", { value: "" }, t("order.insteadRefund")),
+    options.map((o) => h("option", { value: o.variantId, disabled: !o.available },
+      o.available ? t("order.insteadVariant", { name: o.name, price: money(o.unitPrice) })
+        : t("order.insteadSoldOut", { name: o.name }))));
+}
+
+/** Per return: the original payment, or store credit with its bonus (only when the store offers it). */
+function refundMethodPicker(methods) {
+  if (methods.length < 2) return null;
+  const group = newId("method");
+  const inputs = methods.map((m) => h("input", { type: "radio", name: group, value: m.method,
+    id: newId("method"), checked: m.method === "ORIGINAL_PAYMENT" }));
+  const el = h("fieldset", { class: "group", "data-field": "refundMethod" },
+    h("legend", {}, t("order.refundMethod")),
+    methods.map((m, i) => h("div", { class: "check" }, inputs[i], h("label", { for: inputs[i].id },
+      m.method === "STORE_CREDIT" ? (Number(m.bonusPercent) > 0
+        ? t("order.storeCreditBonus", { bonus: m.bonusPercent }) : t("order.storeCredit"))
+        : t("order.originalPayment")))));
+  return { el, value: () => (inputs.find((i) => i.checked) || inputs[0]).value };
 }
 
 /** A visible label that names its line for screen readers ("Reason" → "Reason for Laptop 14"). */
@@ -185,11 +216,12 @@ function requestedLines(picked) {
   return picked.map((r) => ({
     orderLineId: r.line.orderLineId, quantity: r.quantity(), reason: r.picker.select.value,
     comment: r.picker.needsComment() ? r.picker.comment.value.trim() : null,
+    exchangeVariantId: r.exchange && r.exchange.value ? r.exchange.value : null,
   }));
 }
 
 /** Check the picks, then show what would happen (nothing is saved until the shopper confirms). */
-async function review(ctx, rows, status, previewArea, only) {
+async function review(ctx, rows, status, previewArea, only, method) {
   mount(status);
   const picked = rows.filter((r) => r.checkbox.checked);
   if (!picked.length) {
@@ -203,9 +235,10 @@ async function review(ctx, rows, status, previewArea, only) {
     return;
   }
   const lines = requestedLines(picked);
-  await showPreview(ctx, previewArea, { lines }, {
-    confirm: (area) => send(ctx, { lines }, area, picked),
-    split: (keptIds, area) => sendSplit(ctx, lines, keptIds, area, picked),
+  const chosen = method ? { lines, refundMethod: method.value() } : { lines };
+  await showPreview(ctx, previewArea, chosen, {
+    confirm: (area) => send(ctx, chosen, area, picked),
+    split: (keptIds, area) => sendSplit(ctx, chosen, keptIds, area, picked),
     only,
     onError: (result) => { mount(status, errorBox(result)); focusField(result.field, picked) || focusOn(status.firstChild); },
   });
@@ -231,7 +264,8 @@ export async function send(ctx, extra, status, rows) {
 /** A mixed basket as two returns, each with its own best outcome: first the lines kept on their own (refunded at
  * once), then the rest (in the box). When the second cannot be made, the first still stands and the page says
  * which items are not returned yet. */
-async function sendSplit(ctx, lines, keptIds, status, rows) {
+async function sendSplit(ctx, chosen, keptIds, status, rows) {
+  const { lines, ...rest } = chosen; // the refund method, if chosen, goes with both
   const parts = [lines.filter((l) => keptIds.includes(l.orderLineId)),
     lines.filter((l) => !keptIds.includes(l.orderLineId))];
   mount(status, loading(t("order.sending")));
@@ -240,7 +274,7 @@ async function sendSplit(ctx, lines, keptIds, status, rows) {
     let result;
     try {
       ({ requestReturn: result } = await gql(REQUEST_RETURN,
-        { input: { orderId: ctx.order.orderId, email: ctx.email, lines: part } }));
+        { input: { orderId: ctx.order.orderId, email: ctx.email, ...rest, lines: part } }));
     } catch (err) {
       result = err;
     }
@@ -271,7 +305,8 @@ function focusField(path, rows) {
   const m = /^lines\[(\d+)\]\.(\w+)$/.exec(path || "");
   if (!m || !rows[Number(m[1])]) return false;
   const row = rows[Number(m[1])];
-  const control = { reason: row.picker.select, comment: row.picker.comment, quantity: row.qty }[m[2]];
+  const control = { reason: row.picker.select, comment: row.picker.comment, quantity: row.qty,
+    exchangeVariantId: row.exchange }[m[2]];
   if (!control) return false;
   if (control === row.picker.comment) control.closest(".field").hidden = false;
   control.focus();

@@ -5,12 +5,14 @@ import { deadlineLocal, money } from "../shared/format.js";
 import { t } from "../shared/i18n.js";
 import { statusUrl } from "./api.js";
 import { announce, zoneNote } from "./ui.js";
+import { swapAndCredit } from "./swap.js";
 
 /** Replace the page with the outcome of a return; focus and announce its headline. */
 export function renderOutcome(app, { ret, policy, email }) {
   const view = outcome(ret, policy, email);
   const heading = view.querySelector("h1");
   mount(app, h("section", { class: "stack outcome-page", "aria-labelledby": "outcome-title" }, view,
+    swapAndCredit(ret),
     h("div", { class: "panel stack follow" },
       h("p", {}, t("outcome.number"), " ", h("strong", { "data-return-number": "" }, ret.number)),
       h("p", {}, h("a", { class: "button", href: statusUrl(ret, email) }, t("outcome.follow"))),

@@ -11,6 +11,7 @@ import { CANCEL_RETURN, gql, RETURN_STATUS, signedIn } from "./api.js";
 import { applyLook } from "./look.js";
 import { inTheBox, outcome } from "./outcome.js";
 import { announce, errorBox, loading } from "./ui.js";
+import { swapAndCredit } from "./swap.js";
 
 const CANCELLABLE = ["REQUESTED", "PENDING_REVIEW", "APPROVED", "LABEL_ISSUED"];
 
@@ -65,6 +66,7 @@ function show(app, ret, email) {
       h("p", { class: "muted" }, t("status.asked", { number: ret.orderNumber, when: moment(ret.createdAt, ret.timezone) })),
       nextStep(ret, email),
       items(ret)),
+    swapAndCredit(ret),
     refunds(ret),
     timeline(ret),
     cancelBox(app, ret, email)));
