@@ -21,5 +21,5 @@ export function swapCard(ret) {
       h("ul", { class: "plain" }, x.lines.map((l) => h("li", {}, `${l.quantity} × ${l.productName}`))),
       x.orderNumber ? h("p", {}, t("case.replacementNumber"), " ",
         h("strong", { "data-replacement": "" }, x.orderNumber)) : null,
-      x.note ? h("p", { class: x.status === "FAILED" ? "small error-text" : "small muted" }, x.note) : null) : null);
+      x.note ? h("p", { class: `small ${x.status === "FAILED" ? "error-text" : "muted"}` }, x.note) : null) : null);
 }
