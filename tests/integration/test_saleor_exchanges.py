@@ -4,6 +4,7 @@ from a draft (found again by its external reference) and linked from the origina
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from saleor_returns.domain.refunds import RefundCommand, RefundStatus
 from saleor_returns.ports.exchanges import ReplacementCommand, ReplacementLine
 from saleor_returns.saleor_settings import SaleorSettings
 from support.fake_saleor import FakeSaleor
+from support.fake_saleor_exchanges import gid
 
 TENANT = "https://shop.example/graphql/"
 PERMISSIONS = ["MANAGE_ORDERS", "HANDLE_PAYMENTS", "MANAGE_GIFT_CARD"]
@@ -74,8 +76,21 @@ async def test_store_credit_is_one_gift_card_worth_the_refund_plus_the_bonus_fou
     (card,) = fake.catalog.gift_cards
     assert card["code"] == first.psp_reference and card["initialBalance"]["amount"] == Decimal("132.00")
     assert (card["_email"], card["_channel"]) == ("ivy@example.com", "default-channel")
-    assert {"saleor-returns-refund-r1", "return-R-10007"} <= set(card["_tags"]) and "R-10007" in card["_note"]
+    assert {"saleor-returns-refund-r1", "return-r-10007"} <= set(card["_tags"]) and "R-10007" in card["_note"]
     assert fake.calls.count("StoreCreditGiftCardCreate") == 1
+
+
+async def test_a_key_in_capitals_still_finds_its_gift_card_on_a_retry(fake, client):
+    # Saleor keeps tags in lower case (seen on Saleor 3.23) and filters them as written
+    async def clients(tenant: str):
+        return client
+
+    gateway = SaleorStoreCredit(clients)
+    command = replace(a_credit(), idempotency_key="saleor-returns-refund-R1-ABC")
+
+    first, again = await gateway.refund(command), await gateway.refund(command)
+
+    assert again.psp_reference == first.psp_reference and len(fake.catalog.gift_cards) == 1
 
 
 async def test_store_credit_without_the_gift_card_permission_fails_for_staff_to_see(fake):
@@ -117,11 +132,32 @@ async def test_a_replacement_is_an_order_at_no_charge_made_once_and_linked_from_
     assert made["status"] == "UNFULFILLED" and made["_external"] == "saleor-returns-exchange-ret1"
     assert fake.catalog.charged_total(made) == Decimal(0)  # at no charge to the shopper
     assert made["_shipping"]["streetAddress1"] == "12 Analytical Lane" and made["userEmail"] == "hal@example.com"
+    # Saleor completes no draft of shippable items without a shipping method: the cheapest active one it offers
+    assert made["_shipping_method"] == gid("ShippingMethod", 2)
     assert fake.catalog.stock["V-43"] == 0
     assert fake.calls.count("ReplacementDraftCreate") == 1 and fake.calls.count("ReplacementComplete") == 1
     note = original["events"][-1]["message"]
     assert "R-10008" in note and f"#{first.order_number}" in note
     assert original["_private"]["returns.exchange.R-10008"] == first.order_id
+
+
+async def test_a_replacement_no_shipping_method_can_deliver_is_left_for_staff_not_retried(fake, client):
+    original = fake.add_order(email="ivy@example.com", user_id=None, shipped_at=datetime.now(UTC) - timedelta(days=3),
+                              lines=[{"name": "Trail Shoe", "sku": "SHOE-42", "qty": 1, "price": "89.00",
+                                      "slug": "trail-shoe"}])
+
+    async def clients(tenant: str):
+        return client
+
+    async def orders(tenant: str, order_id: str):
+        return await SaleorOrderSource(client, SaleorSettings()).get_order(order_id)
+
+    desk = SaleorReplacements(clients, orders)
+    fake.catalog.shipping_methods = []  # e.g. no shipping zone covers the customer's address
+    outcome = await desk.send(replacement(original))
+
+    assert not outcome.created and not outcome.retryable and "shipping method" in outcome.message
+    assert fake.calls.count("ReplacementComplete") == 0
 
 
 async def test_a_replacement_saleor_has_no_stock_for_is_out_of_stock(fake, client):

@@ -17,6 +17,16 @@ def _errors(code: str, field_name: str) -> dict[str, Any]:
     return {"errors": [{"field": field_name, "message": f"{field_name}: {code}", "code": code}]}
 
 
+# what a draft may ship with (Order.shippingMethods): Saleor lists the channel's methods for the address, some
+# inactive (excluded by a weight or price limit)
+SHIPPING_METHODS = (
+    {"id": gid("ShippingMethod", 1), "name": "Express", "active": True, "price": {"amount": 19.0, "currency": "USD"}},
+    {"id": gid("ShippingMethod", 2), "name": "Standard", "active": True, "price": {"amount": 5.0, "currency": "USD"}},
+    {"id": gid("ShippingMethod", 3), "name": "Free over 500", "active": False,
+     "price": {"amount": 0.0, "currency": "USD"}},
+)
+
+
 class CatalogState:
     """What the fake keeps for exchanges (a part of FakeSaleor)."""
 
@@ -25,6 +35,7 @@ class CatalogState:
         self.stock: dict[str, int] = {}  # variant id -> units
         self.gift_cards: list[dict[str, Any]] = []
         self.prices: dict[str, tuple[Decimal, str]] = {}  # variant id -> gross unit price
+        self.shipping_methods: list[dict[str, Any]] = [dict(m) for m in SHIPPING_METHODS]  # for new drafts
 
     def add_product(self, slug: str, name: str, variants: list[dict[str, Any]]) -> dict[str, Any]:
         """`variants`: {id, name, sku, price, currency, stock}."""
@@ -72,7 +83,8 @@ class ExchangeRoot:
         self._need("MANAGE_GIFT_CARD")
         balance = input["balance"]
         pk = next(self.fake._ids)
-        card = {"id": gid("GiftCard", pk), "code": f"GC-{pk:04d}-FAKE", "_tags": list(input.get("addTags") or ()),
+        card = {"id": gid("GiftCard", pk), "code": f"GC-{pk:04d}-FAKE",
+                "_tags": [t.lower() for t in input.get("addTags") or ()],  # Saleor lower-cases tags, filters as given
                 "initialBalance": {"amount": Decimal(str(balance["amount"])), "currency": balance["currency"]},
                 "_email": input.get("userEmail"), "_channel": input.get("channel"), "_note": input.get("note"),
                 "_private": {m["key"]: m["value"] for m in input.get("privateMetadata") or ()}}
@@ -94,7 +106,9 @@ class ExchangeRoot:
                  "_lines": lines, "_total": total, "_discount_percent": Decimal(0), "_channel": input.get("channelId"),
                  "_shipping": input.get("shippingAddress"), "_note": input.get("customerNote"),
                  "_private": {m["key"]: m["value"] for m in input.get("privateMetadata") or ()},
-                 "events": [], "metadata": [], "grantedRefunds": [], "transactions": [], "fulfillments": []}
+                 "events": [], "metadata": [], "grantedRefunds": [], "transactions": [], "fulfillments": [],
+                 "shippingMethods": [dict(m) for m in self.fake.catalog.shipping_methods],
+                 "_shipping_method": None}
         self.fake.orders[order["id"]] = order
         return {"order": order, "errors": []}
 
@@ -106,11 +120,26 @@ class ExchangeRoot:
         order["_discount_percent"] = Decimal(str(input["value"])) if input["valueType"] == "PERCENTAGE" else Decimal(0)
         return {"order": order, "errors": []}
 
+    def draftOrderUpdate(self, info: Any, input: dict[str, Any], id: str | None = None,  # noqa: N802, A002
+                         **_: Any) -> dict[str, Any]:
+        self._need("MANAGE_ORDERS")
+        order = self.fake.orders.get(id or "")
+        if order is None or order.get("status") != "DRAFT":
+            return _errors("NOT_FOUND", "id")
+        if "shippingMethod" in input:
+            if input["shippingMethod"] not in {m["id"] for m in order["shippingMethods"] if m["active"]}:
+                return _errors("SHIPPING_METHOD_NOT_APPLICABLE", "shippingMethod")
+            order["_shipping_method"] = input["shippingMethod"]
+        return {"order": order, "errors": []}
+
     def draftOrderComplete(self, info: Any, id: str) -> dict[str, Any]:  # noqa: N802, A002
         self._need("MANAGE_ORDERS")
         order = self.fake.orders.get(id)
         if order is None or order.get("status") != "DRAFT":
             return _errors("NOT_FOUND", "id")
+        if not order.get("_shipping_method"):  # as Saleor 3.23 answers a draft of shippable items without one
+            return {"order": None, "errors": [{"field": "shipping", "code": "SHIPPING_METHOD_REQUIRED",
+                                               "message": "Shipping method is required."}]}
         stock = self.fake.catalog.stock
         for ln in order["_lines"]:
             if stock.get(ln["variantId"], 0) < ln["quantity"]:

@@ -6,6 +6,7 @@ from where the last one stopped and never makes a second order. Out of stock is 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection
+from decimal import Decimal
 from typing import Any
 
 from ...domain.order import Address, Order
@@ -39,6 +40,9 @@ class SaleorReplacements:
             if found is None:
                 found = await self._draft(client, command)
             if found.get("status") == "DRAFT":
+                if not await self._ship(client, found):
+                    return ReplacementOutcome(created=False, retryable=False, message=(
+                        "no shipping method in Saleor can deliver the replacement to the customer's address"))
                 found = await self._complete(client, command, found)
                 await self._link(client, command, found)
         except SaleorUnavailable as exc:
@@ -70,6 +74,17 @@ class SaleorReplacements:
                                                                                  f"{command.return_number}"},
                             "orderDiscountAdd")
         return order
+
+    async def _ship(self, client: SaleorClient, draft: dict[str, Any]) -> bool:
+        """Saleor completes a draft of shippable items only with a shipping method: the cheapest active one the
+        draft may use (its price is inside the 100 % discount). False when none can deliver there."""
+        found = (await client.execute("ReplacementShippingMethods", {"id": draft["id"]})).get("order") or {}
+        usable = [m for m in found.get("shippingMethods") or () if m.get("active")]
+        if not usable:
+            return False
+        cheapest = min(usable, key=lambda m: Decimal(str((m.get("price") or {}).get("amount") or 0)))
+        await client.mutate("ReplacementShipping", {"id": draft["id"], "method": cheapest["id"]}, "draftOrderUpdate")
+        return True
 
     async def _channel_id(self, client: SaleorClient, slug: str) -> str | None:
         channel = (await client.execute("ReplacementChannel", {"slug": slug})).get("channel")

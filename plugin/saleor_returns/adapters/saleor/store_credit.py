@@ -21,6 +21,11 @@ def _failed(code: str, message: str) -> RefundOutcome:
     return RefundOutcome(RefundStatus.FAILED, failure_code=code, failure_message=message)
 
 
+def _tag(value: str) -> str:
+    """Saleor keeps gift card tags in lower case and filters them as written: look for what it keeps."""
+    return value.lower()
+
+
 class SaleorStoreCredit:
     name = STORE_CREDIT_GATEWAY
 
@@ -44,7 +49,8 @@ class SaleorStoreCredit:
         return RefundOutcome(RefundStatus.SUCCEEDED, psp_reference=card["code"])
 
     async def _find(self, client: SaleorClient, key: str) -> dict[str, Any] | None:
-        edges = ((await client.execute("StoreCreditGiftCards", {"tag": key})).get("giftCards") or {}).get("edges")
+        edges = ((await client.execute("StoreCreditGiftCards", {"tag": _tag(key)})).get("giftCards") or {}).get(
+            "edges")
         return next((e["node"] for e in edges or () if e.get("node")), None)
 
     async def _create(self, client: SaleorClient, command: RefundCommand) -> dict[str, Any]:
@@ -52,7 +58,7 @@ class SaleorStoreCredit:
         note = (f"Store credit for return {command.return_number} of order {command.order_id}: "
                 f"refund {command.amount} plus bonus {credit_bonus(command)}")
         payload = await client.mutate("StoreCreditGiftCardCreate", {"input": {
-            "addTags": [command.idempotency_key, f"return-{command.return_number}", APP_TAG],
+            "addTags": [_tag(command.idempotency_key), _tag(f"return-{command.return_number}"), APP_TAG],
             "balance": {"amount": value.amount, "currency": value.currency},
             "userEmail": command.metadata.get("customer_email") or None,
             "channel": command.metadata.get("channel") or None,
