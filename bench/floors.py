@@ -158,6 +158,7 @@ def server(name: str, cmd: list[str], env: dict[str, str], logfile: Path) -> Ite
                 raise BenchError(f"{name} did not start: {logfile.read_text()[-2000:]}")
             time.sleep(0.2)
         log(f"{name} up on {url} (pid {proc.pid})")
+        PIDS[name] = proc.pid
         yield url
     finally:
         if proc.poll() is None:
@@ -172,6 +173,48 @@ def server(name: str, cmd: list[str], env: dict[str, str], logfile: Path) -> Ite
 
 class BenchError(Exception):
     pass
+
+
+PIDS: dict[str, int] = {}
+IDLE = ("_worker (concurrent/futures/thread.py", "select (selectors.py", "wait (threading.py")
+BUCKETS = (  # where a sample's time goes: the first of these found in its stack, innermost first
+    ("refund math, money", ("domain/refund_math", "domain/money", "domain/return_money")),
+    ("domain: eligibility, decision, policy", ("saleor_returns/domain/",)),
+    ("SQLAlchemy ORM / core", ("sqlalchemy/",)),
+    ("database driver (sqlite3 / asyncpg)", ("inline_sqlite", "asyncpg/", "sqlite3")),
+    ("logging, JSON access log", ("logging/", "saleor_returns/logs")),
+    ("GraphQL parse / validate", ("graphql/language", "graphql/validation")),
+    ("GraphQL execute + strawberry", ("graphql/execution", "strawberry/")),
+    ("HTTP: uvicorn, h11, starlette", ("uvicorn/", "h11/", "starlette/")),
+    ("asyncio event loop", ("asyncio/",)),
+)
+
+
+def profile_summary(raw: Path) -> dict[str, Any]:
+    """py-spy's raw (collapsed) stacks -> per bucket (innermost matching frame wins) and top self functions."""
+    total, buckets, selfs, ours = 0, {}, {}, {}
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit():
+            continue
+        count = int(n)
+        frames = stack.split(";")
+        if any(idle in frames[-1] for idle in IDLE):
+            continue  # a thread waiting for work, or the event loop waiting for the network
+        total += count
+        name = "other"
+        for frame in reversed(frames):
+            hit = next((b for b, keys in BUCKETS if any(k in frame for k in keys)), None)
+            if hit:
+                name = hit
+                break
+        buckets[name] = buckets.get(name, 0) + count
+        selfs[frames[-1]] = selfs.get(frames[-1], 0) + count
+        for frame in {re.sub(r":\d+\)$", ")", f) for f in frames}:
+            if "saleor_returns/" in frame:
+                ours[frame] = ours.get(frame, 0) + count
+    pct = lambda d, k=12: [(k_, round(100 * v / max(total, 1), 1)) for k_, v in sorted(d.items(), key=lambda x: -x[1])[:k]]
+    return {"busy_samples": total, "buckets": pct(buckets, 20), "top_self": pct(selfs), "ours_inclusive": pct(ours, 15)}
 
 
 # --- wrk ----------------------------------------------------------------------------------------------------
@@ -384,11 +427,20 @@ async def list_statements(db_url: str, runs: int = 30) -> dict[str, Any]:
     pg = db_url.startswith("postgres")
     page = "SELECT * FROM returns WHERE tenant = 'demo' ORDER BY seq DESC LIMIT 51"
     count = "SELECT count(*) FROM returns WHERE tenant = 'demo'"
+    # what eligibility and a keep-item return read of the history (adapters/db/returns.py)
+    returned = ("SELECT return_lines.order_line_id, sum(return_lines.quantity) FROM return_lines JOIN returns ON "
+                "returns.seq = return_lines.return_seq WHERE returns.tenant = 'demo' AND returns.order_id = 'ELIG-50' "
+                "AND returns.status IN ('REQUESTED', 'APPROVED', 'REFUNDED') GROUP BY return_lines.order_line_id")
+    keep = ("SELECT returns.created_at, returns.refund_total FROM returns WHERE returns.tenant = 'demo' AND "
+            "lower(returns.customer_email) = 'keep1@example.com' AND returns.resolution = 'KEEP_ITEM' AND "
+            "returns.status IN ('REQUESTED', 'APPROVED', 'REFUNDED') AND returns.created_at >= '2025-01-01' "
+            "AND returns.currency = 'USD' ORDER BY returns.created_at")
     engine = make_engine(db_url)
     out: dict[str, Any] = {}
     try:
         async with engine.connect() as conn:
-            for name, sql in (("page", page), ("count", count)):
+            for name, sql in (("page", page), ("count", count), ("returned_units", returned),
+                              ("keep_item_returns", keep)):
                 times = []
                 for _ in range(runs):
                     t0 = time.perf_counter()
@@ -443,6 +495,7 @@ class Config:
     shoppers: int
     think: float
     output: Path
+    profile: bool
 
 
 def parse(argv: list[str] | None) -> Config:
@@ -459,6 +512,8 @@ def parse(argv: list[str] | None) -> Config:
     p.add_argument("--shoppers", type=int, default=100)
     p.add_argument("--think", type=float, default=0.0,
                    help="mean seconds a shopper waits between returns (default 0: back to back)")
+    p.add_argument("--profile", action="store_true", help="after the measurements, py-spy the demo under each scenario "
+                   "and print where the time goes (needs py-spy)")
     p.add_argument("--quick", action="store_true", help="2 s runs, 1 round, 10 s load (smoke)")
     p.add_argument("--output", type=Path, help="JSON (default bench/results/floors-<db>.json)")
     a = p.parse_args(argv)
@@ -469,7 +524,7 @@ def parse(argv: list[str] | None) -> Config:
     if not (a.floors / "read_floor.py").exists():
         p.error(f"no floors in {a.floors}")
     return Config(a.db, a.pg_url, a.floors, a.duration, a.rounds, min(3.0, a.duration), a.load_duration, a.shoppers,
-                  a.think, a.output or BENCH / "results" / f"floors-{a.db}.json")
+                  a.think, a.output or BENCH / "results" / f"floors-{a.db}.json", a.profile)
 
 
 class Bench:
@@ -526,7 +581,7 @@ class Bench:
 
     def run(self) -> dict[str, Any]:
         c = self.cfg
-        self.pool = int(250 * c.duration * (c.rounds + 1)) + 200
+        self.pool = int(80 * c.duration * 2 * (c.rounds + 1)) + 200  # keep-item runs twice
         fx = Fixtures(self.tmp, self.pool, c.shoppers, orders_each=max(20, int(c.load_duration * 0.6) + 10))
         log(f"writing the orders file ({3 + 2 * self.pool + c.shoppers * fx.orders_each} orders) and the floors' data")
         fx.write()
@@ -553,32 +608,25 @@ class Bench:
             log("statements per request (in-process)")
             results["statements"] = asyncio.run(count_statements(db_url, fx))
 
-            # the list: first with 100 returns stored, then 10,000 (copies of the ones made through the API)
+            # the list with 100 returns stored (8 made through the API above, copied up to 100)
             stored = asyncio.run(self.count_returns(db_url))
             if stored > 100:
                 raise BenchError(f"{stored} returns stored before the list bench: expected at most 100")
             log(f"returnRequests: {stored} returns made through the API so far; copying up to 100")
             asyncio.run(clone_returns(db_url, 100))
-            lists = {}
-            results["list_statements"] = {}
-            for size in (100, 10_000):
-                if size > 100:
-                    log("copying returns up to 10,000")
-                    asyncio.run(clone_returns(db_url, size))
-                results["list_statements"][str(size)] = asyncio.run(list_statements(db_url))
-                lists[f"list_{size}"] = self.pair(Pair(f"list_{size}", f"returnRequests first 50 + totalCount, "
-                                                       f"{size:,} stored"), ours_url, "list", None, "", 1)
-                lists[f"list_nocount_{size}"] = self.pair(Pair(f"list_nocount_{size}", f"returnRequests first 50, "
-                                                               f"no totalCount, {size:,} stored"),
-                                                          ours_url, "list_nocount", None, "", 1)
-            pairs = {}
+            results["list_statements"] = {"100": asyncio.run(list_statements(db_url))}
+            pairs: dict[str, Pair] = {}
+            lists: dict[str, Pair] = {}
+            self.lists(lists, ours_url, 100)
+
+            # eligibility and requestReturn with few returns stored (100 + those the runs make)
+            floor_write = json.dumps({"query": FLOOR_WRITE})
             for n in LINES:
                 pairs[f"eligibility_{n}"] = self.pair(Pair(f"eligibility_{n}", f"orderReturnEligibility, {n} lines",
                                                            floor_title=f"read floor, {n} lines",
                                                            target={50: 1.25, 200: 1.5}.get(n)),
                                                       ours_url, f"eligibility_{n}", read_url,
                                                       json.dumps({"query": FLOOR_READ % (f"ELIG-{n}", "x@example.com")}), 1)
-            floor_write = json.dumps({"query": FLOOR_WRITE})
             pairs["keep_item"] = self.pair(Pair("keep_item", "requestReturn keep-item (4 in flight)",
                                                 floor_title="write floor (4 in flight)", target=2.0),
                                            ours_url, "keep_item", write_url, floor_write, 4)
@@ -586,8 +634,23 @@ class Bench:
                                                 floor_title="write floor (4 in flight)"),
                                            ours_url, "ship_back", write_url, floor_write, 4)
 
+            # 10,000 returns stored: the list again, and eligibility / keep-item once more (flat in history?)
+            stored = asyncio.run(self.count_returns(db_url))
+            log(f"copying returns from {stored} up to 10,000")
+            asyncio.run(clone_returns(db_url, 10_000))
+            results["list_statements"]["10000"] = asyncio.run(list_statements(db_url))
+            self.lists(lists, ours_url, 10_000)
+            pairs["eligibility_50_10k"] = self.pair(Pair("eligibility_50_10k", "orderReturnEligibility, 50 lines, 10k stored",
+                                                         floor_title="read floor, 50 lines", target=1.25),
+                                                    ours_url, "eligibility_50", read_url,
+                                                    json.dumps({"query": FLOOR_READ % ("ELIG-50", "x@example.com")}), 1)
+            pairs["keep_item_10k"] = self.pair(Pair("keep_item_10k", "requestReturn keep-item, 10k stored",
+                                                    floor_title="write floor (4 in flight)", target=2.0),
+                                               ours_url, "keep_item", write_url, floor_write, 4)
             pairs.update(lists)
             results["pairs"] = {k: v.summary() for k, v in pairs.items()}
+            if c.profile:
+                results["profiles"] = self.profile(ours_url)
             if c.load_duration > 0:
                 log(f"load run: {c.shoppers} shoppers for {c.load_duration:g} s")
                 load_before = os.getloadavg()[0]
@@ -596,6 +659,30 @@ class Bench:
             results["demo_log_errors"] = sum(1 for line in (self.tmp / "demo.log").read_text(errors="replace")
                                              .splitlines() if "ERROR" in line or "Traceback" in line)
         return results
+
+    def profile(self, url: str) -> dict[str, Any]:
+        """py-spy on the demo server while wrk runs each of our scenarios (after the measurements: a sampling
+        profiler slows what it watches a little)."""
+        spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        out = {}
+        for kind, conns in (("eligibility_50", 1), ("eligibility_200", 1), ("keep_item", 4), ("ship_back", 4),
+                            ("list", 1)):
+            raw = self.tmp / f"profile-{kind}.txt"
+            log(f"profiling {kind} ({self.cfg.duration:g} s)")
+            spy_proc = subprocess.Popen(pinned([spy, "record", "-p", str(PIDS["saleor-returns demo"]), "-r", "250",
+                                                "-d", str(max(1, round(self.cfg.duration))), "-f", "raw", "-o",
+                                                str(raw)], 1), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+            self.ours(url, kind, conns, self.cfg.duration)
+            spy_proc.wait(60)
+            out[kind] = profile_summary(raw) if raw.exists() else {"error": "py-spy wrote nothing"}
+        return out
+
+    def lists(self, lists: dict[str, Pair], url: str, size: int) -> None:
+        lists[f"list_{size}"] = self.pair(Pair(f"list_{size}", f"returnRequests first 50 + totalCount, {size:,} stored"),
+                                          url, "list", None, "", 1)
+        lists[f"list_nocount_{size}"] = self.pair(Pair(f"list_nocount_{size}", f"returnRequests first 50 (no "
+                                                       f"totalCount), {size:,} stored"), url, "list_nocount", None, "", 1)
 
     async def count_returns(self, db_url: str) -> int:
         from sqlalchemy import func, select
@@ -660,11 +747,16 @@ def report(meta: dict[str, Any], res: dict[str, Any]) -> str:
         r = a["p50_ms"] / b["p50_ms"]
         L.append(f"  returnRequests {variant}: 10,000 / 100 stored p50 {r:.2f}x"
                  + (f"  target <= 1.2x: {'met' if r <= 1.2 else 'MISSED'}" if key == "list" else ""))
+    for a, b, what in (("eligibility_50_10k", "eligibility_50", "eligibility, 50 lines"),
+                       ("keep_item_10k", "keep_item", "keep-item requestReturn")):
+        if a in P and b in P:
+            L.append(f"  {what}: 10,000 returns stored / few stored p50 {P[a]['p50_ms'] / P[b]['p50_ms']:.2f}x "
+                     f"(flat in history would be about 1.0x)")
     ls = res["list_statements"]
+    L.append("  statements on their own (median ms in the bench process, plan):")
     for size in ("100", "10000"):
-        L.append(f"    {int(size):>6,} stored: page statement {ls[size]['page']['median_ms']:.2f} ms "
-                 f"[{ls[size]['page']['plan']}]; count(*) {ls[size]['count']['median_ms']:.2f} ms "
-                 f"[{ls[size]['count']['plan']}]")
+        for name in ("page", "count", "returned_units", "keep_item_returns"):
+            L.append(f"    {int(size):>6,} stored, {name:<18} {ls[size][name]['median_ms']:>7.2f} ms  [{ls[size][name]['plan']}]")
     L += ["", "  statements per request (in-process, third request of each kind)",
           f"  {'request':<24}{'statements':>11}{'transactions':>13}{'write tx':>9}"]
     for k, s in res["statements"].items():
@@ -682,6 +774,12 @@ def report(meta: dict[str, Any], res: dict[str, Any]) -> str:
               f"{'met' if d['errors'] == 0 else 'MISSED'}"]
         L += [f"    error: {e}" for e in d["first_errors"]]
     L.append(f"  server log lines with ERROR/Traceback: {res['demo_log_errors']}")
+    for kind, prof in res.get("profiles", {}).items():
+        if "buckets" not in prof:
+            continue
+        L += ["", f"  profile of {kind} (py-spy, {prof['busy_samples']} busy samples of the demo; innermost matching frame):"]
+        L.append("    " + ", ".join(f"{name} {p:.0f}%" for name, p in prof["buckets"]))
+        L.append("    ours, inclusive: " + "; ".join(f"{f.split(' (')[0]} {p:.0f}%" for f, p in prof["ours_inclusive"][:8]))
     return "\n".join(L)
 
 
