@@ -307,7 +307,7 @@ async def count_statements(db_url: str, fx: Fixtures) -> dict[str, dict[str, Any
                                  public_url="http://127.0.0.1:1")
     store = load_demo_store(fx.folder / "orders.json", datetime.now(UTC))
     wiring = build(settings, DemoOrderSource(store))
-    counts = {"statements": 0, "transactions": 0, "writes": 0, "sql": []}
+    counts = {"statements": 0, "transactions": 0, "writes": 0, "rate_limit": 0, "sql": []}
 
     def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         head = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
@@ -315,16 +315,20 @@ async def count_statements(db_url: str, fx: Fixtures) -> dict[str, dict[str, Any
             return
         counts["statements"] += 1
         counts["sql"].append(" ".join(statement.split())[:160])
+        if "rate_limit_counters" in statement:
+            conn.info["bench_rate_limit"] = True
+            counts["rate_limit"] += 1
         if head in ("INSERT", "UPDATE", "DELETE") or " FOR UPDATE" in statement.upper():
             conn.info["bench_wrote"] = True
 
     def begin(conn):  # type: ignore[no-untyped-def]
         counts["transactions"] += 1
         conn.info["bench_wrote"] = False
+        conn.info["bench_rate_limit"] = False
 
     def commit(conn):  # type: ignore[no-untyped-def]
-        if conn.info.pop("bench_wrote", False):
-            counts["writes"] += 1
+        if conn.info.pop("bench_wrote", False) and not conn.info.pop("bench_rate_limit", False):
+            counts["writes"] += 1  # a write transaction of the returns (the rate limiter's own are counted apart)
 
     sync = wiring.engine.sync_engine
     event.listen(sync, "before_cursor_execute", before)
@@ -336,12 +340,12 @@ async def count_statements(db_url: str, fx: Fixtures) -> dict[str, dict[str, Any
 
     async def measure(key: str, bodies: list[dict[str, Any]], expect: str) -> None:
         for i, body in enumerate(bodies):
-            counts.update(statements=0, transactions=0, writes=0, sql=[])
+            counts.update(statements=0, transactions=0, writes=0, rate_limit=0, sql=[])
             r = await client.post("/graphql", json=body, headers=headers)
             if r.status_code != 200 or "errors" in r.json() or expect not in r.text:
                 raise BenchError(f"statements: {key}: unexpected answer {r.text[:300]}")
             if i == len(bodies) - 1:
-                out[key] = {k: counts[k] for k in ("statements", "transactions", "writes")} | {"sql": counts["sql"]}
+                out[key] = {k: counts[k] for k in ("statements", "transactions", "writes", "rate_limit")} | {"sql": counts["sql"]}
 
     transport = httpx.ASGITransport(app=app)
     try:
@@ -758,9 +762,10 @@ def report(meta: dict[str, Any], res: dict[str, Any]) -> str:
         for name in ("page", "count", "returned_units", "keep_item_returns"):
             L.append(f"    {int(size):>6,} stored, {name:<18} {ls[size][name]['median_ms']:>7.2f} ms  [{ls[size][name]['plan']}]")
     L += ["", "  statements per request (in-process, third request of each kind)",
-          f"  {'request':<24}{'statements':>11}{'transactions':>13}{'write tx':>9}"]
+          f"  {'request':<24}{'statements':>11}{'transactions':>13}{'write tx':>9}  (of which rate-limit statements, "
+          f"in their own transaction)"]
     for k, s in res["statements"].items():
-        L.append(f"  {k:<24}{s['statements']:>11}{s['transactions']:>13}{s['writes']:>9}")
+        L.append(f"  {k:<24}{s['statements']:>11}{s['transactions']:>13}{s['writes']:>9}  ({s['rate_limit']})")
     st = res["statements"]
     flat = len({st[f"eligibility_{n}"]["statements"] for n in LINES}) == 1
     L.append(f"  eligibility statements constant in lines (5/50/200): {'met' if flat else 'MISSED'}; keep-item in "
