@@ -176,6 +176,7 @@ class BenchError(Exception):
 
 
 PIDS: dict[str, int] = {}
+RAW: dict[str, list[tuple[str, Any]]] = {}  # the statements (and parameters) of one request of each kind
 IDLE = ("_worker (concurrent/futures/thread.py", "select (selectors.py", "wait (threading.py")
 BUCKETS = (  # where a sample's time goes: the first of these found in its stack, innermost first
     ("refund math, money", ("domain/refund_math", "domain/money", "domain/return_money")),
@@ -315,6 +316,7 @@ async def count_statements(db_url: str, fx: Fixtures) -> dict[str, dict[str, Any
             return
         counts["statements"] += 1
         counts["sql"].append(" ".join(statement.split())[:160])
+        counts["raw"].append((statement, parameters))
         if "rate_limit_counters" in statement:
             conn.info["bench_rate_limit"] = True
             counts["rate_limit"] += 1
@@ -340,12 +342,13 @@ async def count_statements(db_url: str, fx: Fixtures) -> dict[str, dict[str, Any
 
     async def measure(key: str, bodies: list[dict[str, Any]], expect: str) -> None:
         for i, body in enumerate(bodies):
-            counts.update(statements=0, transactions=0, writes=0, rate_limit=0, sql=[])
+            counts.update(statements=0, transactions=0, writes=0, rate_limit=0, sql=[], raw=[])
             r = await client.post("/graphql", json=body, headers=headers)
             if r.status_code != 200 or "errors" in r.json() or expect not in r.text:
                 raise BenchError(f"statements: {key}: unexpected answer {r.text[:300]}")
             if i == len(bodies) - 1:
                 out[key] = {k: counts[k] for k in ("statements", "transactions", "writes", "rate_limit")} | {"sql": counts["sql"]}
+                RAW[key] = list(counts["raw"])
 
     transport = httpx.ASGITransport(app=app)
     try:
@@ -421,6 +424,18 @@ async def clone_returns(db_url: str, total: int) -> int:
         await engine.dispose()
 
 
+def _real_statement(name: str) -> tuple[str, Any] | None:
+    """The statement the app ran for `name`, from count_statements' capture."""
+    where = {"page": ("return_requests", "FROM returns"), "count": ("return_requests", "count("),
+             "returned_units": ("eligibility_50", "sum(return_lines.quantity)"),
+             "keep_item_returns": ("keep_item", "returns.refund_total FROM returns")}[name]
+    for sql, params in RAW.get(where[0], []):
+        flat = " ".join(sql.split())
+        if where[1] in flat and (name != "page" or "count(" not in flat):
+            return sql, params
+    return None
+
+
 async def list_statements(db_url: str, runs: int = 30) -> dict[str, Any]:
     """The list's two statements on their own: the page (ORDER BY seq DESC LIMIT 51) and totalCount
     (count(*)): median ms in this process, and the plan."""
@@ -445,12 +460,20 @@ async def list_statements(db_url: str, runs: int = 30) -> dict[str, Any]:
         async with engine.connect() as conn:
             for name, sql in (("page", page), ("count", count), ("returned_units", returned),
                               ("keep_item_returns", keep)):
+                params: Any = None
+                real = _real_statement(name)
+                if real is not None:  # the very statement the app ran (captured in-process), with its parameters
+                    sql, params = real
                 times = []
                 for _ in range(runs):
                     t0 = time.perf_counter()
-                    (await conn.execute(text(sql))).all()
+                    if params is None:
+                        (await conn.execute(text(sql))).all()
+                    else:
+                        (await conn.exec_driver_sql(sql, params)).all()
                     times.append((time.perf_counter() - t0) * 1000)
-                plan = (await conn.execute(text(("EXPLAIN " if pg else "EXPLAIN QUERY PLAN ") + sql))).all()
+                explain = ("EXPLAIN " if pg else "EXPLAIN QUERY PLAN ") + sql
+                plan = (await (conn.execute(text(explain)) if params is None else conn.exec_driver_sql(explain, params))).all()
                 out[name] = {"median_ms": statistics.median(times),
                              "plan": " | ".join(str(r[0] if pg else r[-1]) for r in plan)}
             await conn.rollback()
