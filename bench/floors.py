@@ -246,7 +246,7 @@ def wrk(url: str, body: str, connections: int, seconds: float, script: Path, env
     out = res.stdout
     if res.returncode != 0 or "Requests/sec" not in out:
         raise BenchError(f"wrk failed: {res.stderr or out}")
-    pct = dict(re.findall(r"^\s+(\d+)%\s+(\S+)$", out, re.M))
+    pct = dict(re.findall(r"^\s+(\d+)%\s+(\S+)\s*$", out, re.M))  # "1.00s " is padded
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     bad, first = 0, ""
     if m := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
