@@ -662,7 +662,7 @@ class Bench:
                                            ours_url, "ship_back", write_url, floor_write, 4)
 
             # 10,000 returns stored: the list again, and eligibility / keep-item once more (flat in history?)
-            stored = asyncio.run(self.count_returns(db_url))
+            stored = self.settled(db_url)  # the last requests wrk left in flight are still being written
             log(f"copying returns from {stored} up to 10,000")
             asyncio.run(clone_returns(db_url, 10_000))
             results["list_statements"]["10000"] = asyncio.run(list_statements(db_url))
@@ -710,6 +710,16 @@ class Bench:
                                           url, "list", None, "", 1)
         lists[f"list_nocount_{size}"] = self.pair(Pair(f"list_nocount_{size}", f"returnRequests first 50 (no "
                                                        f"totalCount), {size:,} stored"), url, "list_nocount", None, "", 1)
+
+    def settled(self, db_url: str) -> int:
+        """The number of returns stored, once it stopped moving (no request of ours is still being answered)."""
+        last = -1
+        while True:
+            now = asyncio.run(self.count_returns(db_url))
+            if now == last:
+                return now
+            last = now
+            time.sleep(2)
 
     async def count_returns(self, db_url: str) -> int:
         from sqlalchemy import func, select
