@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
 import socket
@@ -41,11 +40,12 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 
@@ -487,9 +487,9 @@ async def list_statements(db_url: str, runs: int = 30) -> dict[str, Any]:
 async def load_run(url: str, fx: Fixtures, seconds: float, think: float) -> dict[str, Any]:
     """Every shopper one request at a time: find the order, return its line (keep the item), read it back
     (hostile_load.shopper), for `seconds`."""
-    from hostile_load import Phase, shopper
-
     import random
+
+    from hostile_load import Phase, shopper
 
     phase = Phase("load")
     plan = fx.plan()
