@@ -164,7 +164,7 @@ def test_the_goodwill_budget_resets_the_next_store_day(app, clock):
 
 # --- refunds that fail or wait ---------------------------------------------------------------------
 
-def test_retry_after_a_declined_refund_pays_exactly_once(app, gateway):
+def test_retry_after_a_declined_refund_pays_exactly_once(app, gateway, clock):
     # given the card issuer declines refunds to the cheap cover's payment
     gateway.decline.add("pi_demo_1002")
 
@@ -178,8 +178,9 @@ def test_retry_after_a_declined_refund_pays_exactly_once(app, gateway):
     assert "declined" in failed["note"]
     assert paid(app, "ORD-1002") == []
 
-    # when the issuer accepts again and staff retry
+    # when the issuer accepts again and staff retry (a while later: the refunds are listed in the order they began)
     gateway.decline.clear()
+    clock.advance(seconds=60)
     retried = app.gql(RETRY, {"id": ret["id"]}, staff=True)["retryRefund"]
 
     # then the return is refunded, and the gateway holds exactly one successful refund for the order
@@ -233,7 +234,8 @@ def test_retry_while_the_gateway_is_down_waits_and_later_pays_with_the_same_key(
     assert paid(app, "ORD-1002") == [(Decimal("19.99"), "pi_demo_1002")]
 
 
-def test_a_retry_whose_new_refund_is_still_on_its_way_answers_the_waiting_status_not_refund_failed(app, gateway):
+def test_a_retry_whose_new_refund_is_still_on_its_way_answers_the_waiting_status_not_refund_failed(app, gateway,
+                                                                                                    clock):
     # given the cover's keep-item refund was declined: the return is REFUND_FAILED
     gateway.decline.add("pi_demo_1002")
     ret = ask(app, "ORD-1002", "ben@example.com", line("L-1002-1"))
@@ -242,6 +244,7 @@ def test_a_retry_whose_new_refund_is_still_on_its_way_answers_the_waiting_status
     # when staff retry while the provider cannot answer yet (the new refund stays PENDING)
     gateway.decline.clear()
     gateway.unavailable = True
+    clock.advance(seconds=60)  # a while later: the refunds are listed in the order they began
     waiting = app.gql(RETRY, {"id": ret["id"]}, staff=True)["retryRefund"]["returnRequest"]
 
     # then the answer says the money is on its way again: APPROVED with the new refund PENDING, not REFUND_FAILED
