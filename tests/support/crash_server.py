@@ -12,6 +12,7 @@ environment, as for `saleor-returns serve` (DATABASE_URL, RETURNS_ORDERS_FILE, S
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 from datetime import UTC, datetime, timedelta
@@ -81,8 +82,6 @@ def main() -> None:
     migrate(settings.database_url)
     assert settings.orders_file is not None and settings.policy_file is not None
     source = DemoOrderSource(load_demo_store(Path(settings.orders_file), clock.now()))
-    import json
-
     policies = json.loads(Path(settings.policy_file).read_text())
     refunds = Doomed(refund_gateway(settings), "refund", Trap(spec, "refund"))
     carrier = Doomed(label_carrier(settings, clock).for_channel("default-channel"), "create_label",
