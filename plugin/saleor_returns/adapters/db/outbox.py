@@ -9,8 +9,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ...domain.labels import LabelStatus
 from ...domain.notifications import messages_owed
@@ -19,7 +21,7 @@ from ...domain.return_parcel import AWAITING_PARCEL
 from ...domain.returns import Return
 from ...ports.mail import StoreMailSettings
 from ...ports.persistence import ReturnRef, WorkItem
-from .dialect import insert_for, is_postgres
+from .dialect import is_postgres
 from .models import LabelRow, NotificationRow, ReturnRow, StoreMailSettingsRow
 
 
@@ -41,23 +43,29 @@ def _values(n: Notification) -> dict[str, object]:
             "body_text": r.text if r else None, "body_html": r.html if r else None}
 
 
+_NOTIFICATIONS: Table = NotificationRow.__table__  # type: ignore[assignment]
+# built once per dialect (compiled once): a message already owed (same dedupe key) is dropped
+_OWE = {postgres: (pg_insert(_NOTIFICATIONS) if postgres else sqlite_insert(_NOTIFICATIONS))
+        .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(_NOTIFICATIONS.c.id)
+        for postgres in (False, True)}
+
+
 class OutboxWriter:
     """On commit: the messages the new events owe, inserted in the same transaction (returns their ids)."""
 
     def __init__(self, staff: Sequence[str]) -> None:
         self.staff = tuple(staff)
 
-    async def write(self, session: AsyncSession, fresh: list[tuple[Return, int]]) -> list[str]:
+    async def write(self, conn: AsyncConnection, fresh: list[tuple[Return, int]]) -> list[str]:
         written = []
+        stmt = _OWE[conn.dialect.name == "postgresql"]
         for ret, first_new in fresh:
             for n in messages_owed(ret, first_new, self.staff, lambda: str(uuid.uuid4())):
                 values = {"id": n.id, "tenant": n.tenant, "return_id": n.return_id, "kind": n.kind.value,
                           "recipient": n.to[:320], "recipient_name": (n.to_name or None) and n.to_name[:255],
                           "language": n.language, "dedupe_key": n.dedupe_key, "facts": n.facts,
                           "created_at": n.created_at, **_values(n)}
-                stmt = (insert_for(session, NotificationRow).values(**values)
-                        .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(NotificationRow.id))
-                if (await session.execute(stmt)).scalar_one_or_none() is not None:
+                if (await conn.execute(stmt, values)).scalar_one_or_none() is not None:
                     written.append(n.id)
         return written
 

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, Table, func, insert, select, union, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy import bindparam, func, select, union, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ...domain.decision_snapshot import KeepItemReturn
 from ...domain.labels import Label, LabelStatus, VoidStatus
@@ -20,218 +18,163 @@ from ...domain.refunds import COMMITTED, Refund
 from ...domain.returns import Return
 from ...ports.persistence import ReturnFilter, ReturnOwner, ReturnRef, WorkItem
 from .dialect import is_postgres
-from .mapping import event_values, label_from_row, new_return_row, refund_from_row, return_from_row, update_return_row
-from .models import LabelRow, RefundRow, ReturnEventRow, ReturnLineRow, ReturnRow
+from .mapping import label_from_row, refund_from_row
+from .models import LabelRow, RefundRow, ReturnRow
+from .return_loading import LABELS, LINES, REFUNDS, RETURNS, load, returns_where
+from .return_writing import Tracker
+
+__all__ = ["SqlReturns", "SqlWorkQueue", "Tracker"]
 
 ACTIVE_STATUSES = tuple(s.value for s in ACTIVE)
 COMMITTED_STATUSES = tuple(s.value for s in COMMITTED)
-# a return whole in three statements: the row with its (few) refunds and labels joined, then its lines and its
-# trail (joining those too would multiply the rows: lines × events)
-_FULL = (joinedload(ReturnRow.refunds), joinedload(ReturnRow.labels), selectinload(ReturnRow.lines),
-         selectinload(ReturnRow.events))
-_JOINED = (joinedload(ReturnRow.lines), joinedload(ReturnRow.refunds), joinedload(ReturnRow.labels),
-           joinedload(ReturnRow.events))
-_REF = (ReturnRow.tenant, ReturnRow.id, ReturnRow.order_id)
-EVENTS: Table = ReturnEventRow.__table__  # type: ignore[assignment]
+R, L, F = RETURNS.c, LINES.c, REFUNDS.c
+_REF = (R.tenant, R.id, R.order_id)
+_ACTIVE = R.status.in_(ACTIVE_STATUSES)
+_KEEP_ITEM = (R.tenant == bindparam("tenant"), func.lower(R.customer_email) == bindparam("email"),
+              R.resolution == Resolution.KEEP_ITEM.value, _ACTIVE, R.created_at >= bindparam("since"),
+              R.currency == bindparam("currency"))
 
-
-@dataclass
-class _Seen:
-    ret: Return
-    row: ReturnRow
-    saved_events: int
-
-
-@dataclass
-class Tracker:
-    """The returns a unit of work loaded or added, one object per return (an identity map): written back on
-    commit. A return read again in the same unit of work is the same object, with its changes so far."""
-
-    seen: dict[str, _Seen] = field(default_factory=dict)  # by return id
-    added: list[Return] = field(default_factory=list)
-    fresh: list[tuple[Return, int]] = field(default_factory=list)  # returns with new events, from which on
-
-    def watch(self, row: ReturnRow) -> Return:
-        found = self.seen.get(row.id)
-        if found is None:
-            ret = return_from_row(row)
-            found = self.seen[row.id] = _Seen(ret, row, len(ret.events))
-        return found.ret
-
-    async def flush(self, session: AsyncSession) -> None:
-        """Rows for new returns (numbered from their sequence), changes of the loaded ones, new events: a
-        statement per table touched, whatever the number of lines or events."""
-        added, self.added = self.added, []
-        for ret in added:
-            row = new_return_row(ret)
-            session.add(row)
-            self.seen[ret.id] = _Seen(ret, row, 0)
-        for seen in self.seen.values():
-            update_return_row(seen.row, seen.ret)
-        await session.flush()
-        for ret in added:  # the number comes from the sequence the insert gave
-            row = self.seen[ret.id].row
-            row.number = ret.number = f"R-{10000 + row.seq}"
-        if added:
-            await session.flush()
-        await self._events(session)
-
-    async def _events(self, session: AsyncSession) -> None:
-        """New events of every return, in one INSERT (the trail is only ever appended to)."""
-        rows = []
-        for seen in self.seen.values():
-            fresh = seen.ret.events[seen.saved_events:]
-            if fresh:
-                self.fresh.append((seen.ret, seen.saved_events))  # the outbox follows these (uow.py)
-                rows += [event_values(seen.row.seq, e) for e in fresh]
-            seen.saved_events = len(seen.ret.events)
-        if rows:
-            await session.execute(insert(EVENTS), rows)  # Core: one executemany
+# the hot statements, built once (their compiled form is cached by SQLAlchemy)
+_BY_ID = returns_where(R.tenant == bindparam("tenant"), R.id == bindparam("id"))
+# newest first, sorted here: an ORDER BY seq would tempt SQLite into walking the store's returns by seq
+_OF_ORDER = returns_where(R.tenant == bindparam("tenant"), R.order_id == bindparam("order_id"))
+_OF_ORDERS = returns_where(R.tenant == bindparam("tenant"), R.order_id.in_(bindparam("order_ids", expanding=True)))
+_OWNER = select(R.customer_email, R.customer_id).where(R.tenant == bindparam("tenant"), R.id == bindparam("id"))
+_LOCATE = select(*_REF).where(R.tenant == bindparam("tenant"), R.id == bindparam("id"))
+_RETURNED_UNITS = (select(L.order_line_id, func.sum(L.quantity)).join(RETURNS, R.seq == L.return_seq)
+                   .where(R.tenant == bindparam("tenant"), R.order_id == bindparam("order_id"), _ACTIVE)
+                   .group_by(L.order_line_id))
+_COMMITTED = select(F.payment_id, F.amount).where(F.tenant == bindparam("tenant"), F.order_id == bindparam("order_id"),
+                                                  F.status.in_(COMMITTED_STATUSES))
+_KEEP_ITEM_HISTORY = select(R.refund_total).where(*_KEEP_ITEM)
+_KEEP_ITEM_RETURNS = select(R.created_at, R.refund_total).where(*_KEEP_ITEM).order_by(R.created_at)
+_LABEL_PDF = select(LABELS).where(LABELS.c.id == bindparam("id"))
 
 
 class SqlReturns:
-    """ports.ReturnRepository on SQLAlchemy."""
+    """ports.ReturnRepository on SQLAlchemy (Core statements on the unit of work's connection)."""
 
     def __init__(self, session: AsyncSession, tracker: Tracker) -> None:
         self.session, self.tracker = session, tracker
+
+    async def _conn(self) -> AsyncConnection:
+        return await self.session.connection()
+
+    async def _rows(self, stmt: Any, **params: Any) -> list[Any]:
+        return list((await (await self._conn()).execute(stmt, params)).all())
 
     def add(self, ret: Return) -> None:
         self.tracker.added.append(ret)
 
     async def get(self, tenant: str, return_id: str) -> Return | None:
-        stmt = select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.id == return_id).options(*_FULL)
-        return await self._one(stmt)
-
-    async def _one(self, stmt: Select[Any]) -> Return | None:
-        row = (await self.session.execute(stmt.execution_options(populate_existing=True))).unique().scalar_one_or_none()
-        return self.tracker.watch(row) if row is not None else None
+        found = self.tracker.seen.get(return_id)
+        if found is not None and found.ret.tenant == tenant:
+            return found.ret  # read once per unit of work: the same object, with its changes so far
+        loaded = await load(await self._conn(), _BY_ID, {"tenant": tenant, "id": return_id})
+        return self.tracker.watch(loaded[0]) if loaded else None
 
     async def owner(self, tenant: str, return_id: str) -> ReturnOwner | None:
-        stmt = select(ReturnRow.customer_email, ReturnRow.customer_id).where(ReturnRow.tenant == tenant,
-                                                                              ReturnRow.id == return_id)
-        row = (await self.session.execute(stmt)).first()
-        return ReturnOwner(row.customer_email, row.customer_id) if row is not None else None
+        rows = await self._rows(_OWNER, tenant=tenant, id=return_id)
+        return ReturnOwner(rows[0].customer_email, rows[0].customer_id) if rows else None
 
     async def locate(self, tenant: str, return_id: str) -> ReturnRef | None:
-        stmt = select(*_REF).where(ReturnRow.tenant == tenant, ReturnRow.id == return_id)
-        found = (await self.session.execute(stmt)).first()
-        return ReturnRef(*found) if found else None
+        rows = await self._rows(_LOCATE, tenant=tenant, id=return_id)
+        return ReturnRef(*rows[0]) if rows else None
 
     async def locate_refund(self, refund_id: str) -> WorkItem | None:
-        stmt = select(*_REF).join(RefundRow, RefundRow.return_seq == ReturnRow.seq).where(RefundRow.id == refund_id)
-        found = (await self.session.execute(stmt)).first()
-        return WorkItem(ReturnRef(*found), refund_id) if found else None
+        stmt = select(*_REF).join(REFUNDS, F.return_seq == R.seq).where(F.id == refund_id)
+        rows = await self._rows(stmt)
+        return WorkItem(ReturnRef(*rows[0]), refund_id) if rows else None
 
     async def locate_provider_refund(self, gateway: str, provider_id: str, refund_id: str | None) -> WorkItem | None:
-        base = select(*_REF, RefundRow.id).join(RefundRow, RefundRow.return_seq == ReturnRow.seq).where(
-            RefundRow.gateway == gateway)
-        found = (await self.session.execute(base.where(RefundRow.psp_reference == provider_id).limit(1))).first()
-        if found is None and refund_id:
-            found = (await self.session.execute(base.where(RefundRow.id == refund_id))).first()
-        return WorkItem(ReturnRef(*found[:3]), found[3]) if found else None
+        base = select(*_REF, F.id).join(REFUNDS, F.return_seq == R.seq).where(F.gateway == gateway)
+        rows = await self._rows(base.where(F.psp_reference == provider_id).limit(1))
+        if not rows and refund_id:
+            rows = await self._rows(base.where(F.id == refund_id))
+        return WorkItem(ReturnRef(*rows[0][:3]), rows[0][3]) if rows else None
 
     async def locate_label(self, label_id: str) -> WorkItem | None:
-        stmt = select(*_REF).join(LabelRow, LabelRow.return_seq == ReturnRow.seq).where(LabelRow.id == label_id)
-        found = (await self.session.execute(stmt)).first()
-        return WorkItem(ReturnRef(*found), label_id) if found else None
+        stmt = select(*_REF).join(LABELS, LABELS.c.return_seq == R.seq).where(LABELS.c.id == label_id)
+        rows = await self._rows(stmt)
+        return WorkItem(ReturnRef(*rows[0]), label_id) if rows else None
 
     async def locate_tracking(self, carrier: str, tracking_number: str) -> WorkItem | None:
-        stmt = (select(*_REF, LabelRow.id).join(LabelRow, LabelRow.return_seq == ReturnRow.seq)
-                .where(LabelRow.carrier == carrier, LabelRow.tracking_number == tracking_number)
-                .order_by(LabelRow.created_at.desc()).limit(1))
-        found = (await self.session.execute(stmt)).first()
-        return WorkItem(ReturnRef(*found[:3]), found[3]) if found else None
+        lb = LABELS.c
+        stmt = (select(*_REF, lb.id).join(LABELS, lb.return_seq == R.seq)
+                .where(lb.carrier == carrier, lb.tracking_number == tracking_number)
+                .order_by(lb.created_at.desc()).limit(1))
+        rows = await self._rows(stmt)
+        return WorkItem(ReturnRef(*rows[0][:3]), rows[0][3]) if rows else None
 
     async def returned_units(self, tenant: str, order_id: str) -> dict[str, int]:
-        stmt = (select(ReturnLineRow.order_line_id, func.sum(ReturnLineRow.quantity))
-                .join(ReturnRow, ReturnRow.seq == ReturnLineRow.return_seq)
-                .where(ReturnRow.tenant == tenant, ReturnRow.order_id == order_id,
-                       ReturnRow.status.in_(ACTIVE_STATUSES))
-                .group_by(ReturnLineRow.order_line_id))
-        return {line: int(qty) for line, qty in (await self.session.execute(stmt)).all()}
+        return {line: int(qty) for line, qty in await self._rows(_RETURNED_UNITS, tenant=tenant, order_id=order_id)}
 
     async def committed_refunds(self, tenant: str, order_id: str) -> dict[str, Decimal]:
-        stmt = select(RefundRow.payment_id, RefundRow.amount).where(
-            RefundRow.tenant == tenant, RefundRow.order_id == order_id, RefundRow.status.in_(COMMITTED_STATUSES))
         out: dict[str, Decimal] = defaultdict(Decimal)
-        for payment_id, amount in (await self.session.execute(stmt)).all():
+        for payment_id, amount in await self._rows(_COMMITTED, tenant=tenant, order_id=order_id):
             out[payment_id] += amount
         return dict(out)
 
     async def keep_item_history(self, tenant: str, email: str, since: datetime, currency: str) -> tuple[int, Decimal]:
-        stmt = select(ReturnRow.refund_total).where(
-            ReturnRow.tenant == tenant, func.lower(ReturnRow.customer_email) == email.lower(),
-            ReturnRow.resolution == Resolution.KEEP_ITEM.value, ReturnRow.status.in_(ACTIVE_STATUSES),
-            ReturnRow.created_at >= since, ReturnRow.currency == currency)
-        amounts = [a for (a,) in (await self.session.execute(stmt)).all()]
+        amounts = [a for (a,) in await self._rows(_KEEP_ITEM_HISTORY, tenant=tenant, email=email.lower(),
+                                                  since=since, currency=currency)]
         return len(amounts), sum(amounts, Decimal(0))
 
     async def keep_item_returns(self, tenant: str, email: str, since: datetime, currency: str) -> list[KeepItemReturn]:
-        stmt = select(ReturnRow.created_at, ReturnRow.refund_total).where(
-            ReturnRow.tenant == tenant, func.lower(ReturnRow.customer_email) == email.lower(),
-            ReturnRow.resolution == Resolution.KEEP_ITEM.value, ReturnRow.status.in_(ACTIVE_STATUSES),
-            ReturnRow.created_at >= since, ReturnRow.currency == currency).order_by(ReturnRow.created_at)
-        return [KeepItemReturn(at, Money(amount, currency)) for at, amount in (await self.session.execute(stmt)).all()]
+        rows = await self._rows(_KEEP_ITEM_RETURNS, tenant=tenant, email=email.lower(), since=since, currency=currency)
+        return [KeepItemReturn(at, Money(amount, currency)) for at, amount in rows]
 
     async def page(self, tenant: str, flt: ReturnFilter, first: int, after: int | None) -> list[tuple[int, Return]]:
-        stmt = _filtered(select(ReturnRow).options(*_FULL), tenant, flt)
+        stmt = _filtered(select(RETURNS), tenant, flt)
         if after is not None:
-            stmt = stmt.where(ReturnRow.seq < after)
-        stmt = stmt.order_by(ReturnRow.seq.desc()).limit(first + 1)
-        rows = (await self.session.execute(stmt)).unique().scalars()
-        return [(row.seq, self.tracker.watch(row)) for row in rows]
+            stmt = stmt.where(R.seq < after)
+        loaded = await load(await self._conn(), stmt.order_by(R.seq.desc()).limit(first + 1))
+        return [(one.seq, self.tracker.watch(one)) for one in loaded]
 
     async def count(self, tenant: str, flt: ReturnFilter) -> int:
-        stmt = _filtered(select(func.count()).select_from(ReturnRow), tenant, flt)
-        return int((await self.session.execute(stmt)).scalar_one())
+        stmt = _filtered(select(func.count()).select_from(RETURNS), tenant, flt)
+        return int((await self._rows(stmt))[0][0])
 
     async def of_order(self, tenant: str, order_id: str) -> list[Return]:
-        # newest first, sorted here: an ORDER BY seq would tempt SQLite into walking the store's returns by seq
-        stmt = select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.order_id == order_id).options(*_FULL)
-        rows = sorted((await self.session.execute(stmt)).unique().scalars(), key=lambda r: r.seq, reverse=True)
-        return [self.tracker.watch(row) for row in rows]
+        loaded = await load(await self._conn(), _OF_ORDER, {"tenant": tenant, "order_id": order_id})
+        return [self.tracker.watch(one) for one in sorted(loaded, key=lambda one: one.seq, reverse=True)]
 
     async def of_orders(self, tenant: str, order_ids: Collection[str]) -> dict[str, list[Return]]:
         if not order_ids:
             return {}
-        # joined, not selectin: the returns of N orders with their lines, refunds, labels, events in ONE statement
-        stmt = (select(ReturnRow).where(ReturnRow.tenant == tenant, ReturnRow.order_id.in_(list(order_ids)))
-                .options(*_JOINED))
+        loaded = await load(await self._conn(), _OF_ORDERS, {"tenant": tenant, "order_ids": list(order_ids)})
         out: dict[str, list[Return]] = defaultdict(list)
-        rows = sorted((await self.session.execute(stmt)).unique().scalars(), key=lambda r: r.seq, reverse=True)
-        for row in rows:
-            out[row.order_id].append(self.tracker.watch(row))
+        for one in sorted(loaded, key=lambda one: one.seq, reverse=True):
+            out[one.row.order_id].append(self.tracker.watch(one))
         return dict(out)
 
     async def channels(self, tenant: str) -> list[str]:
-        stmt = select(ReturnRow.channel).where(ReturnRow.tenant == tenant).distinct()
-        return sorted(c for (c,) in (await self.session.execute(stmt)).all())
-
+        stmt = select(R.channel).where(R.tenant == tenant).distinct()
+        return sorted(c for (c,) in await self._rows(stmt))
 
     async def label_pdf(self, label_id: str) -> tuple[Label, bytes] | None:
-        row = await self.session.get(LabelRow, label_id, options=[undefer(LabelRow.pdf)])
-        return (label_from_row(row), row.pdf) if row is not None else None
+        rows = await self._rows(_LABEL_PDF, id=label_id)
+        return (label_from_row(rows[0]), rows[0].pdf) if rows else None
 
     async def refunds_on_payments_since(self, gateway: str, since: datetime) -> list[tuple[Refund, str]]:
-        recent = (select(RefundRow.payment_reference)
-                  .where(RefundRow.gateway == gateway, RefundRow.created_at >= since).distinct())
-        stmt = (select(RefundRow, ReturnRow.number).join(ReturnRow, ReturnRow.seq == RefundRow.return_seq)
-                .where(RefundRow.gateway == gateway, RefundRow.payment_reference.in_(recent))
-                .order_by(RefundRow.payment_reference, RefundRow.created_at))
-        return [(refund_from_row(r), number) for r, number in (await self.session.execute(stmt)).all()]
+        recent = select(F.payment_reference).where(F.gateway == gateway, F.created_at >= since).distinct()
+        stmt = (select(REFUNDS, R.number).join(RETURNS, R.seq == F.return_seq)
+                .where(F.gateway == gateway, F.payment_reference.in_(recent))
+                .order_by(F.payment_reference, F.created_at))
+        return [(refund_from_row(row), row.number) for row in await self._rows(stmt)]
 
 
 def _filtered(stmt: Any, tenant: str, flt: ReturnFilter) -> Any:
     """The returns list's filters, shared by the page and its count; each one served by an index (models.py)."""
-    stmt = stmt.where(ReturnRow.tenant == tenant)
+    stmt = stmt.where(R.tenant == tenant)
     if flt.status:
-        stmt = stmt.where(ReturnRow.status == flt.status)
+        stmt = stmt.where(R.status == flt.status)
     if flt.channel:
-        stmt = stmt.where(ReturnRow.channel == flt.channel)
+        stmt = stmt.where(R.channel == flt.channel)
     if flt.order_id:
-        stmt = stmt.where(ReturnRow.order_id == flt.order_id)
+        stmt = stmt.where(R.order_id == flt.order_id)
     if flt.customer_email:
-        stmt = stmt.where(func.lower(ReturnRow.customer_email) == flt.customer_email.lower())
+        stmt = stmt.where(func.lower(R.customer_email) == flt.customer_email.lower())
     if flt.search:
         stmt = stmt.where(_search(tenant, flt.search.strip()))
     return stmt
@@ -241,12 +184,12 @@ def _search(tenant: str, raw: str) -> Any:
     """A return number ("r-10042", any case) is one unique row; anything else may be an order id, an order number
     or an e-mail: three index lookups joined, instead of an OR that would read every return of the store."""
     if raw.lower().startswith("r-"):
-        return ReturnRow.number == raw.upper()
-    mine = ReturnRow.tenant == tenant
-    return ReturnRow.seq.in_(union(
-        select(ReturnRow.seq).where(mine, ReturnRow.order_id == raw),
-        select(ReturnRow.seq).where(mine, ReturnRow.order_number == raw),
-        select(ReturnRow.seq).where(mine, func.lower(ReturnRow.customer_email) == raw.lower())))
+        return R.number == raw.upper()
+    mine = R.tenant == tenant
+    return R.seq.in_(union(
+        select(R.seq).where(mine, R.order_id == raw),
+        select(R.seq).where(mine, R.order_number == raw),
+        select(R.seq).where(mine, func.lower(R.customer_email) == raw.lower())))
 
 
 class SqlWorkQueue:

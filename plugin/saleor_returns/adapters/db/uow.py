@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, bindparam, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from .dialect import insert_for, is_postgres
+from .dialect import is_postgres
 from .engine import READONLY
 from .insight import SqlInsight
 from .installations import SqlInstallations
@@ -19,6 +20,11 @@ from .outbox import OutboxWriter, SqlMailSettings, SqlOutbox
 from .records import SqlGoodwill, SqlInbox, SqlPolicies
 from .returns import SqlReturns, SqlWorkQueue, Tracker
 from .store_settings import SqlStoreSettings
+
+_LOCKS: Table = OrderLockRow.__table__  # type: ignore[assignment]
+_TAKE_LOCK = pg_insert(_LOCKS).on_conflict_do_nothing()  # built once: compiled once
+_HOLD_LOCK = (select(_LOCKS.c.order_id).where(_LOCKS.c.tenant == bindparam("tenant"),
+                                             _LOCKS.c.order_id == bindparam("order_id")).with_for_update())
 
 
 class SqlUnitOfWork:
@@ -61,9 +67,10 @@ class SqlUnitOfWork:
 
     async def flush(self) -> None:
         """Write what the returns became so far (numbers new returns), without committing."""
-        await self._tracker.flush(self.session)
+        conn = await self.session.connection()
+        await self._tracker.flush(conn)
         fresh, self._tracker.fresh = self._tracker.fresh, []
-        self._written += await self._writer.write(self.session, fresh)
+        self._written += await self._writer.write(conn, fresh)
         await self.outbox.flush()
         await self.mail_settings.flush()
 
@@ -85,9 +92,11 @@ class SqlUnitOfWork:
         await self.lock(tenant, order_id)
 
     async def lock(self, tenant: str, key: str) -> None:
-        """A row per locked name; PostgreSQL locks it (FOR UPDATE), SQLite already holds its one write lock."""
+        """A row per locked name, locked FOR UPDATE on PostgreSQL. SQLite has one writer: this transaction began
+        with BEGIN IMMEDIATE (engine.py), so holding a connection is holding the lock, and no row is needed."""
+        conn = await self.session.connection()  # begins the transaction (and on SQLite takes the write lock)
+        if not is_postgres(self.session):
+            return
         values = {"tenant": tenant, "order_id": key, "created_at": datetime.now(UTC)}
-        await self.session.execute(insert_for(self.session, OrderLockRow).values(**values).on_conflict_do_nothing())
-        if is_postgres(self.session):
-            await self.session.execute(select(OrderLockRow.order_id).where(
-                OrderLockRow.tenant == tenant, OrderLockRow.order_id == key).with_for_update())
+        await conn.execute(_TAKE_LOCK, values)
+        await conn.execute(_HOLD_LOCK, values)
