@@ -109,6 +109,9 @@ class Return(MoneyMoves, ParcelMoves, ExchangeMoves):
     exchange_note: str | None = None  # why the replacement failed or waits (for staff)
     exchange_due_at: datetime | None = None  # the replacement is to be sent now (durable work)
     instant_exchange: bool = False
+    # how many times it was saved: given by the repository, which reads a return again only when the stored one
+    # has moved on from the copy in hand (optimistic concurrency; every write also holds the order's lock)
+    version: int = 0
 
     # --- creation ----------------------------------------------------------------------------
     @classmethod

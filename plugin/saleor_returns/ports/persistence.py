@@ -73,8 +73,9 @@ class ReturnRepository(Protocol):
         """A new return; its number is given when the unit of work is committed (or flushed)."""
         ...
 
-    async def get(self, tenant: str, return_id: str) -> Return | None:
-        """The whole return (lines, refunds, labels, events); saved again on commit."""
+    async def get(self, tenant: str, return_id: str, known: Return | None = None) -> Return | None:
+        """The whole return (lines, refunds, labels, events); saved again on commit. `known`: a copy this
+        service saved a moment ago, taken as it is when the stored return is still at its version."""
         ...
 
     async def owner(self, tenant: str, return_id: str) -> "ReturnOwner | None":

@@ -50,10 +50,11 @@ async def current_policy(uow: UnitOfWork, tenant: str, channel: str) -> PolicyVe
     return await uow.policies.latest(tenant, channel) or PolicyVersion(Policy(), 0)
 
 
-async def locked(uow: UnitOfWork, ref: ReturnRef) -> Return:
-    """The return, read under its order's lock (every write about one order queues there)."""
+async def locked(uow: UnitOfWork, ref: ReturnRef, known: Return | None = None) -> Return:
+    """The return, read under its order's lock (every write about one order queues there); `known`: the copy
+    the caller saved a moment ago, read again only if somebody wrote the return since."""
     await uow.lock_order(ref.tenant, ref.order_id)
-    ret = await uow.returns.get(ref.tenant, ref.return_id)
+    ret = await uow.returns.get(ref.tenant, ref.return_id, known)
     assert ret is not None, "returns are never deleted"
     return ret
 

@@ -92,11 +92,11 @@ async def record_outcome(deps: Deps, item: WorkItem, outcome: RefundOutcome, act
 
 
 async def settle(deps: Deps, item: WorkItem, outcome: RefundOutcome,
-                 actor: Actor = SYSTEM) -> tuple[Return, bool]:
+                 actor: Actor = SYSTEM, known: Return | None = None) -> tuple[Return, bool]:
     """record_outcome, giving the return as saved and whether it is still current (False: the store's books
     were written after, which the trail shows: read it again for the whole of it)."""
     async with deps.uow() as uow:
-        ret = await locked(uow, item.ref)
+        ret = await locked(uow, item.ref, known)
         ret.books = deps.keeps_books(ret.tenant)
         ret.record_refund_outcome(item.item_id, outcome, actor, deps.clock.now())
         tell_store = ret.record_due_at is not None
@@ -106,6 +106,7 @@ async def settle(deps: Deps, item: WorkItem, outcome: RefundOutcome,
     return ret, not tell_store
 
 
-async def pay(deps: Deps, item: WorkItem, command: RefundCommand) -> tuple[Return, bool]:
-    """call_gateway, giving the return as saved (see settle)."""
-    return await settle(deps, item, await ask_gateway(deps, command))
+async def pay(deps: Deps, item: WorkItem, command: RefundCommand,
+              known: Return | None = None) -> tuple[Return, bool]:
+    """call_gateway, giving the return as saved (see settle); `known`: the return as the caller saved it."""
+    return await settle(deps, item, await ask_gateway(deps, command), known=known)

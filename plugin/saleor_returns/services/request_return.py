@@ -71,7 +71,8 @@ async def carry_out(deps: Deps, ret: Return, order: Order) -> Return | None:
     work = pending_work(ret)
     latest: Return | None = ret
     for item, command in work:
-        latest, current = await pay(deps, item, command)  # the store hears of the outcome (settle)
+        # the store hears of the outcome (settle); the return just saved is read again only if written since
+        latest, current = await pay(deps, item, command, known=ret)
         latest = latest if current else None
     if ret.exchange_waits and ret.refund_due_at is None:  # an instant exchange of a ship-back return
         await send_due_replacement(deps, ref, order)

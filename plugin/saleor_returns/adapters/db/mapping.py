@@ -79,7 +79,7 @@ def return_from_row(row: Any, lines: Sequence[Any], refunds: Sequence[Any], labe
         exchange_status=ExchangeStatus(row.exchange_status) if row.exchange_status else None,
         exchange_order_id=row.exchange_order_id, exchange_order_number=row.exchange_order_number,
         exchange_note=row.exchange_note, exchange_due_at=row.exchange_due_at,
-        instant_exchange=bool(row.instant_exchange))
+        instant_exchange=bool(row.instant_exchange), version=row.version)
 
 
 def _line_exchange(ln: Any, currency: str) -> LineExchange | None:
@@ -124,7 +124,7 @@ def return_insert_values(ret: Return) -> dict[str, Any]:
             "customer_name": ret.customer_name,
             "decision_seen": snapshot_to_json(ret.seen) if ret.seen is not None else None,
             "refund_method": ret.refund_method.value, "credit_bonus_percent": ret.credit_bonus_percent,
-            "instant_exchange": ret.instant_exchange, **return_values(ret)}
+            "instant_exchange": ret.instant_exchange, "version": ret.version, **return_values(ret)}
 
 
 def return_values(ret: Return) -> dict[str, Any]:

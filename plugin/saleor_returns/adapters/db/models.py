@@ -121,6 +121,8 @@ class ReturnRow(Base):
     exchange_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     exchange_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     instant_exchange: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # how many times it was saved (migration 0014): a copy of the return read at this version is current
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     lines: Mapped[list["ReturnLineRow"]] = relationship(back_populates="ret", order_by="ReturnLineRow.id",
                                                         cascade="all, delete-orphan")

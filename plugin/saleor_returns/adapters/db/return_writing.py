@@ -87,21 +87,31 @@ class Tracker:
                 len(ret.events))
         return found.ret
 
+    def adopt(self, ret: Return, seq: int) -> Return:
+        """A return saved by an earlier unit of work and not written since (its version is the stored one): the
+        same object, taken as it is stored."""
+        self.seen[ret.id] = _Seen(ret, seq, return_values(ret), [(None, line_values(ln)) for ln in ret.lines],
+                                  {r.id: refund_values(r) for r in ret.refunds},
+                                  {lb.id: label_values(lb) for lb in ret.labels}, len(ret.events),
+                                  {lb.id: lb.pdf for lb in ret.labels if lb.pdf is not None})
+        return ret
+
     async def flush(self, conn: AsyncConnection) -> None:
-        """Rows for new returns (numbered from their sequence), changes of the loaded ones, new events."""
+        """Rows for new returns (numbered from their sequence), changes of the loaded ones, new events; each
+        return written adds one to its version."""
         added, self.added = self.added, []
         for ret in added:
             await self._insert(conn, ret)
+        inserted = {ret.id for ret in added}  # their version 0 covers what the insert wrote
         changed_returns: list[dict[str, Any]] = []
         new_refunds: list[dict[str, Any]] = []
         new_labels: list[dict[str, Any]] = []
         for seen in self.seen.values():
             ret = seen.ret
             values = return_values(ret)
-            if values != seen.row:
-                changed_returns.append(values | {"_key": seen.seq})
-                seen.row = values
-            await self._lines(conn, seen)
+            dirty = values != seen.row or len(ret.events) > seen.saved_events
+            seen.row = values
+            dirty |= await self._lines(conn, seen)
             for refund in ret.refunds:
                 now = refund_values(refund)
                 before = seen.refunds.get(refund.id)
@@ -109,6 +119,7 @@ class Tracker:
                     new_refunds.append(refund_insert_values(seen.seq, ret, refund))
                 elif now != before:
                     await conn.execute(_update(REFUNDS, "id", now), now | {"_key": refund.id})
+                dirty |= now != before
                 seen.refunds[refund.id] = now
             for label in ret.labels:
                 now = label_values(label)
@@ -119,9 +130,13 @@ class Tracker:
                 elif now != before or pdf is not None:
                     extra = {"pdf": pdf} if pdf is not None else {}
                     await conn.execute(_update(LABELS, "id", now | extra), now | extra | {"_key": label.id})
+                dirty |= now != before or pdf is not None
                 seen.labels[label.id] = now
                 if label.pdf is not None:
                     seen.pdfs[label.id] = label.pdf
+            if dirty and ret.id not in inserted:
+                ret.version += 1  # under the order's lock, which every writer of a return holds
+                changed_returns.append(values | {"version": ret.version, "_key": seen.seq})
         if changed_returns:
             await conn.execute(_update(RETURNS, "seq", changed_returns[0]), changed_returns)
         if new_refunds:
@@ -140,12 +155,12 @@ class Tracker:
         self.seen[ret.id] = _Seen(ret, seq, {k: values[k] for k in return_values(ret)},
                                   [(None, line_values(ln)) for ln in ret.lines], {}, {}, 0)
 
-    async def _lines(self, conn: AsyncConnection, seen: _Seen) -> None:
-        """Write the lines that changed (only a replacement out of stock changes them)."""
+    async def _lines(self, conn: AsyncConnection, seen: _Seen) -> bool:
+        """Write the lines that changed (only a replacement out of stock changes them); whether any did."""
         changed = [(i, now) for i, (line, (_, before)) in enumerate(zip(seen.ret.lines, seen.lines, strict=True))
                    if (now := line_values(line)) != before]
         if not changed:
-            return
+            return False
         if any(seen.lines[i][0] is None for i, _ in changed):  # inserted in this unit of work: read the ids
             ids = [int(r.id) for r in (await conn.execute(_LINE_IDS, {"seq": seen.seq})).all()]
             seen.lines = [(ids[i], values) for i, (_, values) in enumerate(seen.lines)]
@@ -155,6 +170,7 @@ class Tracker:
             rows.append(now | {"_key": line_id})
             seen.lines[i] = (line_id, now)
         await conn.execute(_update(LINES, "id", rows[0]), rows)
+        return True
 
     async def _events(self, conn: AsyncConnection) -> None:
         """New events of every return, in one INSERT (the trail is only ever appended to)."""

@@ -39,6 +39,7 @@ _BY_ID = returns_where(R.tenant == bindparam("tenant"), R.id == bindparam("id"))
 # newest first, sorted here: an ORDER BY seq would tempt SQLite into walking the store's returns by seq
 _OF_ORDER = returns_where(R.tenant == bindparam("tenant"), R.order_id == bindparam("order_id"))
 _OF_ORDERS = returns_where(R.tenant == bindparam("tenant"), R.order_id.in_(bindparam("order_ids", expanding=True)))
+_VERSION = select(R.seq, R.version).where(R.tenant == bindparam("tenant"), R.id == bindparam("id"))
 _OWNER = select(R.customer_email, R.customer_id).where(R.tenant == bindparam("tenant"), R.id == bindparam("id"))
 _LOCATE = select(*_REF).where(R.tenant == bindparam("tenant"), R.id == bindparam("id"))
 _RETURNED_UNITS = (select(L.order_line_id, func.sum(L.quantity)).join(RETURNS, R.seq == L.return_seq)
@@ -66,10 +67,14 @@ class SqlReturns:
     def add(self, ret: Return) -> None:
         self.tracker.added.append(ret)
 
-    async def get(self, tenant: str, return_id: str) -> Return | None:
+    async def get(self, tenant: str, return_id: str, known: Return | None = None) -> Return | None:
         found = self.tracker.seen.get(return_id)
         if found is not None and found.ret.tenant == tenant:
             return found.ret  # read once per unit of work: the same object, with its changes so far
+        if known is not None and known.id == return_id and known.tenant == tenant:
+            rows = await self._rows(_VERSION, tenant=tenant, id=return_id)
+            if rows and rows[0].version == known.version:  # nobody wrote it since: the copy in hand is current
+                return self.tracker.adopt(known, int(rows[0].seq))
         loaded = await load(await self._conn(), _BY_ID, {"tenant": tenant, "id": return_id})
         return self.tracker.watch(loaded[0]) if loaded else None
 

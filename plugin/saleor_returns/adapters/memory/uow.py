@@ -169,7 +169,7 @@ class _Returns:
     def add(self, ret: Return) -> None:
         self.uow.added.append(ret)
 
-    async def get(self, tenant: str, return_id: str) -> Return | None:
+    async def get(self, tenant: str, return_id: str, known: Return | None = None) -> Return | None:
         found = self.uow.stored().get(return_id)  # a return added and not flushed yet is not there (as in SQL)
         return self.uow.load(found) if found is not None and found.tenant == tenant else None
 
