@@ -413,3 +413,33 @@ async def test_a_return_loaded_twice_in_one_unit_of_work_is_one_object(uows):
     got = await load(uows, ret)
     assert (got.status, got.note) == (ReturnStatus.CANCELLED, "changed on the first load")
     assert second is first
+
+
+async def test_a_return_saved_a_moment_ago_is_taken_as_it_is_unless_written_since(uows):
+    [ret] = await save(uows, a_return())
+
+    # when the service that saved it reads it again, handing over its copy, it gets the return as saved
+    async with uows() as tx:
+        again = await tx.returns.get(TENANT, ret.id, known=ret)
+        assert again is not None
+        assert_same_return(again, ret)
+        again.note = "kept by the second unit of work"
+        await tx.commit()
+    assert (await load(uows, ret)).note == "kept by the second unit of work"
+
+    # when somebody else writes it after that, a stale copy handed over is not taken: the stored return is read
+    stale = await load(uows, ret)
+    async with uows() as tx:
+        other = await tx.returns.get(TENANT, ret.id)
+        assert other is not None
+        other.log(at(12), Actor.staff("eve"), EventType.GOODWILL_SPENT, "written meanwhile")
+        await tx.commit()
+    async with uows() as tx:
+        got = await tx.returns.get(TENANT, ret.id, known=stale)
+        assert got is not None and got is not stale
+        assert [e.note for e in got.events][-1] == "written meanwhile"
+        assert_same_return(got, other)
+
+    # and a copy from another store is never taken
+    async with uows(readonly=True) as tx:
+        assert await tx.returns.get(OTHER_TENANT, ret.id, known=got) is None

@@ -24,16 +24,19 @@ from .queries import get_return
 log = logging.getLogger(__name__)
 
 
-async def buy_requested_label(deps: Deps, ref: ReturnRef, label_id: str, order: Order | None = None) -> None:
+async def buy_requested_label(deps: Deps, ref: ReturnRef, label_id: str, order: Order | None = None,
+                              known: Return | None = None) -> Return | None:
     """The call for a label whose intent is saved and held by this caller (PURCHASING): prepare the carrier's
-    shipment, buy (or reuse), save the outcome. Raises nothing: a failure is saved on the label."""
+    shipment, buy (or reuse), save the outcome. Raises nothing: a failure is saved on the label. `known`: the
+    return as the caller saved it a moment ago. Gives the return as saved with the label issued (None: read
+    it again)."""
     async with deps.uow(readonly=True) as uow:
-        ret = await uow.returns.get(ref.tenant, ref.return_id)
+        ret = await uow.returns.get(ref.tenant, ref.return_id, known)
     if ret is None:
-        return
+        return None
     label = ret.label(label_id)
     if label.status is not LabelStatus.PURCHASING or label.voided_at is not None:
-        return
+        return None
     try:
         order = order or await deps.orders.get_order(ret.order_id)
         if order is None:
@@ -46,17 +49,17 @@ async def buy_requested_label(deps: Deps, ref: ReturnRef, label_id: str, order: 
         if label.carrier_reference is None:
             reference = await carrier.prepare_label(request)
             if reference:
-                await _change(deps, ref, lambda r: r.label_prepared(label_id, reference))
+                await _change(deps, ref, lambda r: r.label_prepared(label_id, reference), ret)
                 request = replace(request, carrier_reference=reference)
         issued = await carrier.create_label(request)
     except UpstreamUnavailable:
         await record_failure(deps, ref, label_id, LabelError("the store could not be reached", True,
                                                               LabelErrorCode.CARRIER_UNAVAILABLE))
-        return
+        return None
     except LabelError as exc:
         await record_failure(deps, ref, label_id, exc)
-        return
-    await _record_issued(deps, ref, label_id, issued)
+        return None
+    return await _record_issued(deps, ref, label_id, issued, ret)
 
 
 async def reissue_label(deps: Deps, actor: Actor, return_id: str) -> None:
@@ -99,26 +102,30 @@ def _request(deps: Deps, ret: Return, order: Order, label: Label) -> LabelReques
         carrier_reference=label.carrier_reference)
 
 
-async def _change(deps: Deps, ref: ReturnRef, change) -> object:  # type: ignore[no-untyped-def]
+async def _change(deps: Deps, ref: ReturnRef, change, known: Return | None = None):  # type: ignore[no-untyped-def]
+    """Apply `change` to the return under its order's lock and save it; gives (what change gave, the return)."""
     async with deps.uow() as uow:
-        ret = await locked(uow, ref)
+        ret = await locked(uow, ref, known)
         result = change(ret)
         await uow.commit()
-    return result
+    return result, ret
 
 
-async def _record_issued(deps: Deps, ref: ReturnRef, label_id: str, issued: IssuedLabel) -> None:
+async def _record_issued(deps: Deps, ref: ReturnRef, label_id: str, issued: IssuedLabel,
+                         known: Return | None = None) -> Return | None:
     now = deps.clock.now()
-    void_now = await _change(deps, ref, lambda r: r.label_issued(
+    void_now, ret = await _change(deps, ref, lambda r: r.label_issued(
         label_id, carrier=issued.carrier, tracking_number=issued.tracking_number, pdf=issued.pdf,
         carrier_reference=issued.carrier_reference, cost=issued.cost, expires_at=issued.expires_at,
-        label_format=issued.label_format, qr_code_url=issued.qr_code_url, now=now))
+        label_format=issued.label_format, qr_code_url=issued.qr_code_url, now=now), known)
     log.info("label issued", extra={"return": ref.return_id, "carrier": issued.carrier,
                                     "tracking": issued.tracking_number})
     if void_now:  # the return was cancelled while the label was being bought
         from .label_voiding import void_label
 
         await void_label(deps, WorkItem(ref, label_id))
+        return None
+    return ret  # type: ignore[no-any-return]
 
 
 async def record_failure(deps: Deps, ref: ReturnRef, label_id: str, exc: LabelError) -> None:

@@ -68,22 +68,26 @@ async def carry_out(deps: Deps, ret: Return, order: Order) -> Return | None:
     their gateway, a label bought or drawn, the store's books. A crash here leaves the intents to the worker.
     Gives the return as it is now when it knows it (a keep-item refund's outcome), else None: read it again."""
     ref = ReturnRef(ret.tenant, ret.id, ret.order_id)
+    # what is owed, as saved (the steps below save the same object again when nobody wrote it meanwhile)
     work = pending_work(ret)
+    exchange_now = ret.exchange_waits and ret.refund_due_at is None  # an instant exchange of a ship-back return
+    attempt = ret.open_attempt
+    refund_owed = ret.refund_due_at is not None  # owed, not planned with the change (the caller had no order then)
+    record_owed = ret.record_due_at is not None and not work
     latest: Return | None = ret
     for item, command in work:
         # the store hears of the outcome (settle); the return just saved is read again only if written since
-        latest, current = await pay(deps, item, command, known=ret)
+        latest, current = await pay(deps, item, command, known=latest or ret)
         latest = latest if current else None
-    if ret.exchange_waits and ret.refund_due_at is None:  # an instant exchange of a ship-back return
+    if exchange_now:
         await send_due_replacement(deps, ref, order)
         latest = None
-    if (attempt := ret.open_attempt) is not None:
-        await buy_requested_label(deps, ref, attempt.id, order)
-        latest = None
-    if ret.refund_due_at is not None:  # owed, not planned with the change (the caller had no order then)
+    if attempt is not None:
+        latest = await buy_requested_label(deps, ref, attempt.id, order, known=latest)
+    if refund_owed:
         await refund_return(deps, ref, order)
         latest = None
-    elif ret.record_due_at is not None and not work:
+    elif record_owed:
         await record_in_store(deps, ref)
         latest = None
     return latest
