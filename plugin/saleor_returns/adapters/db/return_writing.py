@@ -53,6 +53,13 @@ def _update(table: Table, key: str, values: dict[str, Any]) -> Any:
     return stmt
 
 
+def _changed(now: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
+    """The values that differ from what the row held."""
+    if before is None:
+        return now
+    return {name: value for name, value in now.items() if before.get(name) != value}
+
+
 @dataclass
 class _Seen:
     """A return of this unit of work, and what its rows held when read or last written."""
@@ -109,7 +116,8 @@ class Tracker:
         for seen in self.seen.values():
             ret = seen.ret
             values = return_values(ret)
-            dirty = values != seen.row or len(ret.events) > seen.saved_events
+            changed = _changed(values, seen.row)
+            dirty = bool(changed) or len(ret.events) > seen.saved_events
             seen.row = values
             dirty |= await self._lines(conn, seen)
             for refund in ret.refunds:
@@ -118,7 +126,8 @@ class Tracker:
                 if before is None:
                     new_refunds.append(refund_insert_values(seen.seq, ret, refund))
                 elif now != before:
-                    await conn.execute(_update(REFUNDS, "id", now), now | {"_key": refund.id})
+                    diff = _changed(now, before)
+                    await conn.execute(_update(REFUNDS, "id", diff), diff | {"_key": refund.id})
                 dirty |= now != before
                 seen.refunds[refund.id] = now
             for label in ret.labels:
@@ -128,17 +137,17 @@ class Tracker:
                 if before is None:
                     new_labels.append(label_insert_values(seen.seq, label))
                 elif now != before or pdf is not None:
-                    extra = {"pdf": pdf} if pdf is not None else {}
-                    await conn.execute(_update(LABELS, "id", now | extra), now | extra | {"_key": label.id})
+                    diff = _changed(now, before) | ({"pdf": pdf} if pdf is not None else {})
+                    await conn.execute(_update(LABELS, "id", diff), diff | {"_key": label.id})
                 dirty |= now != before or pdf is not None
                 seen.labels[label.id] = now
                 if label.pdf is not None:
                     seen.pdfs[label.id] = label.pdf
             if dirty and ret.id not in inserted:
                 ret.version += 1  # under the order's lock, which every writer of a return holds
-                changed_returns.append(values | {"version": ret.version, "_key": seen.seq})
-        if changed_returns:
-            await conn.execute(_update(RETURNS, "seq", changed_returns[0]), changed_returns)
+                changed_returns.append(changed | {"version": ret.version, "_key": seen.seq})
+        for row in changed_returns:  # only what changed (a decision's JSON is not written again for a status)
+            await conn.execute(_update(RETURNS, "seq", row), row)
         if new_refunds:
             await conn.execute(_INSERT_REFUNDS, new_refunds)
         if new_labels:
