@@ -34,16 +34,21 @@ def unit_parts(line: OrderLine, line_total: Money) -> list[Money]:
     return allocate(line_total, [1] * line.quantity)
 
 
-def refund_for_units(order: Order, line_id: str, already_returned: int, quantity: int) -> Money:
-    """Refund for `quantity` more units of a line of which `already_returned` units came back before."""
-    line = order.line(line_id)
-    if line is None:
-        raise KeyError(line_id)
-    key = "unit_parts:" + line_id  # the split of a line over its units, once per order snapshot
+def _parts_of(order: Order, line_id: str) -> list[Money]:
+    """The split of a line over its units, once per order snapshot (kept in its memo)."""
+    key = "unit_parts:" + line_id
     parts = order.memo.get(key)
     if parts is None:
+        line = order.line(line_id)
+        if line is None:
+            raise KeyError(line_id)
         parts = order.memo[key] = unit_parts(line, line_totals_paid(order)[line_id])
-    return total(parts[already_returned: already_returned + quantity], order.currency)  # type: ignore[index]
+    return parts  # type: ignore[return-value]
+
+
+def refund_for_units(order: Order, line_id: str, already_returned: int, quantity: int) -> Money:
+    """Refund for `quantity` more units of a line of which `already_returned` units came back before."""
+    return total(_parts_of(order, line_id)[already_returned: already_returned + quantity], order.currency)
 
 
 def unit_refund(order: Order, line_id: str, already_returned: int = 0) -> Money | None:
@@ -51,7 +56,7 @@ def unit_refund(order: Order, line_id: str, already_returned: int = 0) -> Money 
     line = order.line(line_id)
     if line is None or already_returned >= line.quantity:
         return None
-    return refund_for_units(order, line_id, already_returned, 1)
+    return _parts_of(order, line_id)[max(already_returned, 0)]
 
 
 @dataclass(frozen=True, slots=True)
