@@ -190,10 +190,30 @@ def check_line(facts: LineFacts, rules: tuple[Rule, ...] = DEFAULT_RULES,
 def check_order(order: Order, policy: Policy, returned: dict[str, int], left_to_refund: Money,
                 now: datetime, only: Collection[str] | None = None) -> list[LineEligibility]:
     """Eligibility of every line of the order, or of the lines `only` names (a line's eligibility does not depend
-    on the others': a decision needs only the lines asked for). What the lines share (rules per product,
-    deadlines per shipment, the order-wide verdicts) is worked out once."""
+    on the others': a decision needs only the lines asked for).
+
+    Lines alike are judged once: the rules look at a line only through its rules (its product key), when it
+    shipped, how many of it shipped, were ordered and came back, so lines equal in those share their verdicts;
+    each keeps its own refund per unit. What every line shares (rules, deadlines, order-wide verdicts) is worked
+    out once too."""
     shared = OrderFacts(order, policy)
     order_verdicts: dict[str, Verdict] = {}
-    return [check_line(line_facts(order, line, policy, returned.get(line.id, 0), left_to_refund, now, shared),
-                       DEFAULT_RULES, order_verdicts)
-            for line in order.lines if only is None or line.id in only]
+    judged: dict[tuple[object, ...], LineEligibility] = {}
+    out: list[LineEligibility] = []
+    for line in order.lines:
+        if only is not None and line.id not in only:
+            continue
+        units_back = returned.get(line.id, 0)
+        fulfilled = min(order.fulfilled_quantity(line.id), line.quantity)
+        alike = (shared.rules_key(line), order.fulfilled_at(line.id), fulfilled, line.quantity, units_back)
+        seen = judged.get(alike)
+        if seen is None:
+            rules = shared.rules(line)
+            facts = LineFacts(order, line, rules, shared.deadline(line, rules), fulfilled, units_back,
+                              left_to_refund, now)
+            judged[alike] = seen = check_line(facts, DEFAULT_RULES, order_verdicts)
+            out.append(seen)
+        else:
+            out.append(LineEligibility(line, seen.quantity_returnable, seen.eligible, seen.in_grace, seen.codes,
+                                       seen.deadline, unit_refund(order, line.id, units_back), seen.verdicts))
+    return out
