@@ -44,7 +44,8 @@ class SqlPolicies:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def latest(self, tenant: str, channel: str) -> PolicyVersion | None:
-        found = (await self.session.execute(_LATEST, {"tenant": tenant, "channel": channel})).first()
+        connection = await self.session.connection()  # a Core statement: no ORM entity to load
+        found = (await connection.execute(_LATEST, {"tenant": tenant, "channel": channel})).first()
         return PolicyVersion(_parsed(found[1]), found[0]) if found is not None else None
 
     async def latest_of(self, tenant: str, channels: Collection[str]) -> dict[str, PolicyVersion]:
