@@ -12,7 +12,7 @@ from .money import Money
 from .order import Order, OrderLine
 from .order_facts import OrderFacts
 from .policy import LineRules, Policy
-from .refund_math import unit_refund
+from .refund_math import next_unit_refund
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +182,7 @@ def check_line(facts: LineFacts, rules: tuple[Rule, ...] = DEFAULT_RULES,
         in_grace=EligibilityCode.IN_GRACE in codes,
         codes=codes,
         deadline=facts.deadline,
-        unit_refund=unit_refund(facts.order, facts.line.id, facts.returned),
+        unit_refund=next_unit_refund(facts.order, facts.line, facts.returned),
         verdicts=tuple(verdicts),
     )
 
@@ -215,5 +215,5 @@ def check_order(order: Order, policy: Policy, returned: dict[str, int], left_to_
             out.append(seen)
         else:
             out.append(LineEligibility(line, seen.quantity_returnable, seen.eligible, seen.in_grace, seen.codes,
-                                       seen.deadline, unit_refund(order, line.id, units_back), seen.verdicts))
+                                       seen.deadline, next_unit_refund(order, line, units_back), seen.verdicts))
     return out
