@@ -193,3 +193,29 @@ def test_check_order_reports_every_line_with_its_own_returned_units() -> None:
     assert by_line["line-1"].unit_refund == usd("900.00")
     assert by_line["line-2"].codes == (E.NOT_FULFILLED,)
     assert by_line["line-2"].quantity_returnable == 0
+
+
+def test_lines_alike_share_verdicts_and_keep_their_own_line_and_refund() -> None:
+    # given three lines shipped together, two of them alike but for their price and name, and a third whose
+    # category a final-sale override names
+    def line(id_: str, price: str, category: str) -> OrderLine:
+        return OrderLine(id_, f"Item {id_}", None, 1, usd(price), "shirt", category, f"p-{id_}")
+
+    lines = (line("a", "10.00", "tops"), line("b", "30.00", "tops"), line("c", "20.00", "clearance"))
+    order = Order(
+        id="order-4", number="1045", channel=STORE, currency="USD", created_at=ORDERED,
+        user_email="ada@example.com", lines=lines,
+        fulfillments=(Fulfillment("f-1", SHIPPED, tuple(FulfillmentLine(f"fl-{x.id}", x.id, 1) for x in lines)),),
+        payments=(Payment("pay-1", "pi_4", "stripe", usd("60.00"), usd("0.00")),),
+    )
+    now = datetime(2024, 6, 15, 12, 0, tzinfo=NY)
+
+    # when the order is checked at once, and each line on its own
+    together = check_order(order, CLEARANCE_IS_FINAL, {}, usd("60.00"), now)
+    alone = [check_line(line_facts(order, x, CLEARANCE_IS_FINAL, 0, usd("60.00"), now)) for x in lines]
+
+    # then each line gets the answer it gets alone: its own line and refund, the override only on the third
+    assert together == alone
+    assert [r.line.id for r in together] == ["a", "b", "c"]
+    assert [r.unit_refund for r in together] == [usd("10.00"), usd("30.00"), usd("20.00")]
+    assert [r.codes for r in together] == [(), (), (E.FINAL_SALE,)]

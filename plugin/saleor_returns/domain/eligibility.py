@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Protocol
 
 from .codes import INFORMATIONAL, EligibilityCode
-from .deadline import Deadline, compute_deadline
+from .deadline import Deadline
 from .money import Money
 from .order import Order, OrderLine
+from .order_facts import OrderFacts
 from .policy import LineRules, Policy
-from .refund_math import unit_refund
+from .refund_math import next_unit_refund
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,8 @@ class Verdict:
 
 class Rule(Protocol):
     name: str
+    # looks at the order only, never at the line: checked once per order, its verdict shared by every line
+    order_wide: bool
 
     def check(self, f: LineFacts) -> Verdict: ...
 
@@ -52,6 +55,7 @@ def _fail(rule: str, code: EligibilityCode, detail: str) -> Verdict:
 
 class OrderPaid:
     name = "order_paid"
+    order_wide = True
 
     def check(self, f: LineFacts) -> Verdict:
         if f.order.charged.is_zero:
@@ -61,6 +65,7 @@ class OrderPaid:
 
 class Fulfilled:
     name = "fulfilled"
+    order_wide = False
 
     def check(self, f: LineFacts) -> Verdict:
         if f.fulfilled <= 0:
@@ -70,6 +75,7 @@ class Fulfilled:
 
 class NotFinalSale:
     name = "final_sale"
+    order_wide = False
 
     def check(self, f: LineFacts) -> Verdict:
         if f.rules.final_sale:
@@ -80,6 +86,7 @@ class NotFinalSale:
 
 class WithinWindow:
     name = "window"
+    order_wide = False
 
     def check(self, f: LineFacts) -> Verdict:
         d = f.deadline
@@ -101,6 +108,7 @@ class WithinWindow:
 
 class UnitsLeft:
     name = "units_left"
+    order_wide = False
 
     def check(self, f: LineFacts) -> Verdict:
         left = f.fulfilled - f.returned
@@ -113,6 +121,7 @@ class UnitsLeft:
 
 class Refundable:
     name = "refundable"
+    order_wide = True
 
     def check(self, f: LineFacts) -> Verdict:
         if f.left_to_refund.amount <= 0:
@@ -142,19 +151,29 @@ class LineEligibility:
 
 
 def line_facts(order: Order, line: OrderLine, policy: Policy, returned: int, left_to_refund: Money,
-               now: datetime) -> LineFacts:
-    rules = policy.for_line(line.product_type, line.category, line.product)
-    deadline = compute_deadline(ordered_at=order.created_at, fulfilled_at=order.fulfilled_at(line.id),
-                                window_days=rules.window_days, grace_days=rules.grace_days, policy=policy,
-                                timezone=order.channel.timezone)
-    return LineFacts(order, line, rules, deadline, min(order.fulfilled_quantity(line.id), line.quantity),
-                     returned, left_to_refund, now)
+               now: datetime, shared: OrderFacts | None = None) -> LineFacts:
+    """The facts of one line; `shared` holds what the order's lines have in common (see check_order)."""
+    shared = shared if shared is not None else OrderFacts(order, policy)
+    rules = shared.rules(line)
+    return LineFacts(order, line, rules, shared.deadline(line, rules),
+                     min(order.fulfilled_quantity(line.id), line.quantity), returned, left_to_refund, now)
 
 
-def check_line(facts: LineFacts, rules: tuple[Rule, ...] = DEFAULT_RULES) -> LineEligibility:
-    verdicts = tuple(rule.check(facts) for rule in rules)
-    codes = tuple(v.code for v in verdicts if v.code is not None)
-    eligible = all(v.passed for v in verdicts)
+def check_line(facts: LineFacts, rules: tuple[Rule, ...] = DEFAULT_RULES,
+               order_verdicts: dict[str, Verdict] | None = None) -> LineEligibility:
+    """Every rule's verdict on the line; an order-wide rule's verdict is taken from `order_verdicts` when it is
+    there (and kept there when it is not)."""
+    verdicts: list[Verdict] = []
+    for rule in rules:
+        if order_verdicts is not None and rule.order_wide:
+            verdict = order_verdicts.get(rule.name)
+            if verdict is None:
+                verdict = order_verdicts[rule.name] = rule.check(facts)
+        else:
+            verdict = rule.check(facts)
+        verdicts.append(verdict)
+    codes = tuple([v.code for v in verdicts if v.code is not None])
+    eligible = all([v.passed for v in verdicts])
     returnable = max(facts.fulfilled - facts.returned, 0) if eligible else 0
     return LineEligibility(
         line=facts.line,
@@ -163,14 +182,38 @@ def check_line(facts: LineFacts, rules: tuple[Rule, ...] = DEFAULT_RULES) -> Lin
         in_grace=EligibilityCode.IN_GRACE in codes,
         codes=codes,
         deadline=facts.deadline,
-        unit_refund=unit_refund(facts.order, facts.line.id, facts.returned),
-        verdicts=verdicts,
+        unit_refund=next_unit_refund(facts.order, facts.line, facts.returned),
+        verdicts=tuple(verdicts),
     )
 
 
 def check_order(order: Order, policy: Policy, returned: dict[str, int], left_to_refund: Money,
                 now: datetime, only: Collection[str] | None = None) -> list[LineEligibility]:
     """Eligibility of every line of the order, or of the lines `only` names (a line's eligibility does not depend
-    on the others': a decision needs only the lines asked for)."""
-    return [check_line(line_facts(order, line, policy, returned.get(line.id, 0), left_to_refund, now))
-            for line in order.lines if only is None or line.id in only]
+    on the others': a decision needs only the lines asked for).
+
+    Lines alike are judged once: the rules look at a line only through its rules (its product key), when it
+    shipped, how many of it shipped, were ordered and came back, so lines equal in those share their verdicts;
+    each keeps its own refund per unit. What every line shares (rules, deadlines, order-wide verdicts) is worked
+    out once too."""
+    shared = OrderFacts(order, policy)
+    order_verdicts: dict[str, Verdict] = {}
+    judged: dict[tuple[object, ...], LineEligibility] = {}
+    out: list[LineEligibility] = []
+    for line in order.lines:
+        if only is not None and line.id not in only:
+            continue
+        units_back = returned.get(line.id, 0)
+        fulfilled = min(order.fulfilled_quantity(line.id), line.quantity)
+        alike = (shared.rules_key(line), order.fulfilled_at(line.id), fulfilled, line.quantity, units_back)
+        seen = judged.get(alike)
+        if seen is None:
+            rules = shared.rules(line)
+            facts = LineFacts(order, line, rules, shared.deadline(line, rules), fulfilled, units_back,
+                              left_to_refund, now)
+            judged[alike] = seen = check_line(facts, DEFAULT_RULES, order_verdicts)
+            out.append(seen)
+        else:
+            out.append(LineEligibility(line, seen.quantity_returnable, seen.eligible, seen.in_grace, seen.codes,
+                                       seen.deadline, next_unit_refund(order, line, units_back), seen.verdicts))
+    return out

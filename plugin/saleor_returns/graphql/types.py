@@ -12,6 +12,7 @@ from ..domain import codes
 from ..domain.codes import EligibilityCode, ReturnErrorCode
 from ..domain.eligibility import LineEligibility as DomainLineEligibility
 from ..domain.events import EventType
+from ..domain.exchanges import ExchangeOption as DomainExchangeOption
 from ..domain.labels import Label as DomainLabel
 from ..domain.labels import LabelErrorCode
 from ..domain.lifecycle import Resolution, ReturnStatus
@@ -91,13 +92,16 @@ class LineEligibility:
                                           "(empty when the store offers no exchanges).")
 
     @classmethod
-    def of(cls, el: DomainLineEligibility) -> "LineEligibility":
+    def of(cls, el: DomainLineEligibility, options: tuple[DomainExchangeOption, ...] = ()) -> "LineEligibility":
+        """The line's answer, with what it may be swapped for (`options`, from the catalog)."""
+        deadline = el.deadline
         return cls(order_line_id=strawberry.ID(el.line.id), product_name=el.line.product_name, sku=el.line.sku,
                    quantity_returnable=el.quantity_returnable, eligible=el.eligible, in_grace=el.in_grace,
-                   codes=list(el.codes), deadline=el.deadline.deadline if el.deadline else None,
-                   grace_deadline=el.deadline.grace_deadline if el.deadline else None,
+                   codes=list(el.codes), deadline=deadline.deadline if deadline else None,
+                   grace_deadline=deadline.grace_deadline if deadline else None,
                    unit_refund=Money.of(el.unit_refund) if el.unit_refund else None,
-                   reasons=[v.detail for v in el.verdicts if v.code is not None or v.rule == "window"])
+                   reasons=[v.detail for v in el.verdicts if v.code is not None or v.rule == "window"],
+                   exchange_options=[ExchangeOption.of(o) for o in options] if options else [])
 
 
 @strawberry.type
@@ -119,16 +123,11 @@ class OrderReturnEligibility:
 
     @classmethod
     def of(cls, view: OrderEligibilityView) -> "OrderReturnEligibility":
-        o = view.order
+        o, offers = view.order, view.exchange_options
         return cls(order_id=strawberry.ID(o.id), order_number=o.number, channel=o.channel.slug,
                    timezone=o.channel.timezone, deadline=view.deadline, grace_deadline=view.grace_deadline,
-                   lines=[_with_offers(LineEligibility.of(el), view) for el in view.lines],
+                   lines=[LineEligibility.of(el, offers.get(el.line.id, ())) for el in view.lines],
                    refund_methods=[RefundMethodOption.of(m) for m in view.refund_methods])
-
-
-def _with_offers(line: LineEligibility, view: OrderEligibilityView) -> LineEligibility:
-    line.exchange_options = [ExchangeOption.of(o) for o in view.exchange_options.get(str(line.order_line_id), ())]
-    return line
 
 
 @strawberry.type

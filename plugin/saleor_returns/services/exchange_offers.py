@@ -33,7 +33,9 @@ async def products_of(deps: Deps, order: Order, policy: Policy, only: set[str] |
 
 def offers(order: Order, policy: Policy, products: Mapping[str, Product],
            stock: Mapping[str, int] | None = None) -> dict[str, tuple[ExchangeOption, ...]]:
-    """Per order line, the variants it may be swapped for."""
+    """Per order line, the variants it may be swapped for (none at all when no product was read: exchanges off)."""
+    if not products:
+        return dict.fromkeys([line.id for line in order.lines], ())
     return {line.id: exchange_options(line, products.get(line.product or ""), policy, stock) for line in order.lines}
 
 

@@ -1,12 +1,15 @@
 """Policies, goodwill spending and applied provider messages in SQL (ports/persistence.py)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, bindparam, func, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +19,19 @@ from ...domain.tracking import TrackingUpdate
 from ...ports.persistence import PolicyVersion
 from .dialect import insert_for
 from .models import GoodwillSpendRow, PolicyVersionRow, ProcessedEventRow, ReturnRow, TrackingEventRow
+
+# The newest version of a channel's policy, as text: built once (not per request), read on every request (another
+# replica may have saved a newer version since), parsed only when that text was not seen before.
+_LATEST = (select(PolicyVersionRow.version, sql_cast(PolicyVersionRow.settings, Text))
+           .where(PolicyVersionRow.tenant == bindparam("tenant"), PolicyVersionRow.channel == bindparam("channel"))
+           .order_by(PolicyVersionRow.version.desc()).limit(1))
+
+
+@lru_cache(maxsize=256)
+def _parsed(settings: str) -> Policy:
+    """A stored policy, parsed once per text: keyed by what was stored, not by its version number, so two
+    databases in one process (tests, a restored backup) never share a parse. Policies are immutable values."""
+    return policy_from_dict(json.loads(settings))
 
 
 class SqlPolicies:
@@ -28,8 +44,9 @@ class SqlPolicies:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def latest(self, tenant: str, channel: str) -> PolicyVersion | None:
-        row = await self._latest_row(tenant, channel)
-        return PolicyVersion(policy_from_dict(row.settings), row.version) if row is not None else None
+        connection = await self.session.connection()  # a Core statement: no ORM entity to load
+        found = (await connection.execute(_LATEST, {"tenant": tenant, "channel": channel})).first()
+        return PolicyVersion(_parsed(found[1]), found[0]) if found is not None else None
 
     async def latest_of(self, tenant: str, channels: Collection[str]) -> dict[str, PolicyVersion]:
         if not channels:
