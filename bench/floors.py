@@ -608,7 +608,8 @@ class Bench:
 
     def run(self) -> dict[str, Any]:
         c = self.cfg
-        self.pool = int(80 * c.duration * 2 * (c.rounds + 1)) + 200  # keep-item runs twice
+        # a fresh order per request: enough for 220 requests/s through every warm-up and round (keep-item runs twice)
+        self.pool = int(220 * c.duration * 2 * (c.rounds + 1)) + 200
         fx = Fixtures(self.tmp, self.pool, c.shoppers, orders_each=max(20, int(c.load_duration * 0.6) + 10))
         log(f"writing the orders file ({3 + 2 * self.pool + c.shoppers * fx.orders_each} orders) and the floors' data")
         fx.write()

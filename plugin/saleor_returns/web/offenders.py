@@ -14,10 +14,10 @@ import math
 import time
 
 from limits import RateLimitItem
-from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import FixedWindowRateLimiter
 from starlette.types import Scope, Send
 
+from ..adapters.ratelimit.memory_counters import MemoryCounterStorage
 from .rate_limits import RATE_LIMITED
 
 BUCKET = "refused"
@@ -26,7 +26,7 @@ BUCKET = "refused"
 class Offenders:
     def __init__(self, rates: tuple[RateLimitItem, ...]) -> None:
         self.rates = rates
-        self.strategy = FixedWindowRateLimiter(MemoryStorage())
+        self.strategy = FixedWindowRateLimiter(MemoryCounterStorage())
 
     async def note(self, address: str) -> None:
         """One more refusal for `address`."""

@@ -29,9 +29,10 @@ from graphql import (
     SelectionSetNode,
     value_from_ast_untyped,
 )
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 
+from ..adapters.ratelimit.memory_counters import MemoryCounterStorage
 from ..settings import Settings
 from ..traffic_settings import RateLimits
 
@@ -147,7 +148,7 @@ class RequestRateLimiter:
 
     def __init__(self, rates: RateLimits, storage: Storage | None = None) -> None:
         self.rates = rates
-        self.strategy = FixedWindowRateLimiter(storage or MemoryStorage())
+        self.strategy = FixedWindowRateLimiter(storage or MemoryCounterStorage())
 
     async def check(self, hits: list[Hit]) -> None:
         """Count `hits`; raise RateLimited (the longest wait) when any is over its rate. A counter store that
