@@ -20,7 +20,7 @@ from ...ports.persistence import ReturnFilter, ReturnOwner, ReturnRef, WorkItem
 from .dialect import is_postgres
 from .mapping import label_from_row, refund_from_row
 from .models import LabelRow, RefundRow, ReturnRow
-from .return_loading import LABELS, LINES, REFUNDS, RETURNS, load, returns_where
+from .return_loading import LABELS, LINES, REFUNDS, RETURNS, joined_where, load, load_joined, returns_where
 from .return_writing import Tracker
 
 __all__ = ["SqlReturns", "SqlWorkQueue", "Tracker"]
@@ -38,7 +38,8 @@ _KEEP_ITEM = (R.tenant == bindparam("tenant"), func.lower(R.customer_email) == b
 _BY_ID = returns_where(R.tenant == bindparam("tenant"), R.id == bindparam("id"))
 # newest first, sorted here: an ORDER BY seq would tempt SQLite into walking the store's returns by seq
 _OF_ORDER = returns_where(R.tenant == bindparam("tenant"), R.order_id == bindparam("order_id"))
-_OF_ORDERS = returns_where(R.tenant == bindparam("tenant"), R.order_id.in_(bindparam("order_ids", expanding=True)))
+# the returns of N orders with their lines, refunds, labels, events in ONE statement (a page of a shopper's orders)
+_OF_ORDERS = joined_where(R.tenant == bindparam("tenant"), R.order_id.in_(bindparam("order_ids", expanding=True)))
 _VERSION = select(R.seq, R.version).where(R.tenant == bindparam("tenant"), R.id == bindparam("id"))
 _OWNER = select(R.customer_email, R.customer_id).where(R.tenant == bindparam("tenant"), R.id == bindparam("id"))
 _LOCATE = select(*_REF).where(R.tenant == bindparam("tenant"), R.id == bindparam("id"))
@@ -147,7 +148,7 @@ class SqlReturns:
     async def of_orders(self, tenant: str, order_ids: Collection[str]) -> dict[str, list[Return]]:
         if not order_ids:
             return {}
-        loaded = await load(await self._conn(), _OF_ORDERS, {"tenant": tenant, "order_ids": list(order_ids)})
+        loaded = await load_joined(await self._conn(), _OF_ORDERS, {"tenant": tenant, "order_ids": list(order_ids)})
         out: dict[str, list[Return]] = defaultdict(list)
         for one in sorted(loaded, key=lambda one: one.seq, reverse=True):
             out[one.row.order_id].append(self.tracker.watch(one))
