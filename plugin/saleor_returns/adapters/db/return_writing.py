@@ -120,29 +120,8 @@ class Tracker:
             dirty = bool(changed) or len(ret.events) > seen.saved_events
             seen.row = values
             dirty |= await self._lines(conn, seen)
-            for refund in ret.refunds:
-                now = refund_values(refund)
-                before = seen.refunds.get(refund.id)
-                if before is None:
-                    new_refunds.append(refund_insert_values(seen.seq, ret, refund))
-                elif now != before:
-                    diff = _changed(now, before)
-                    await conn.execute(_update(REFUNDS, "id", diff), diff | {"_key": refund.id})
-                dirty |= now != before
-                seen.refunds[refund.id] = now
-            for label in ret.labels:
-                now = label_values(label)
-                before = seen.labels.get(label.id)
-                pdf = label.pdf if label.pdf is not None and seen.pdfs.get(label.id) is not label.pdf else None
-                if before is None:
-                    new_labels.append(label_insert_values(seen.seq, label))
-                elif now != before or pdf is not None:
-                    diff = _changed(now, before) | ({"pdf": pdf} if pdf is not None else {})
-                    await conn.execute(_update(LABELS, "id", diff), diff | {"_key": label.id})
-                dirty |= now != before or pdf is not None
-                seen.labels[label.id] = now
-                if label.pdf is not None:
-                    seen.pdfs[label.id] = label.pdf
+            dirty |= await self._refunds(conn, seen, new_refunds)
+            dirty |= await self._labels(conn, seen, new_labels)
             if dirty and ret.id not in inserted:
                 ret.version += 1  # under the order's lock, which every writer of a return holds
                 changed_returns.append(changed | {"version": ret.version, "_key": seen.seq})
@@ -153,6 +132,40 @@ class Tracker:
         if new_labels:
             await conn.execute(_INSERT_LABELS, new_labels)
         await self._events(conn)
+
+    async def _refunds(self, conn: AsyncConnection, seen: _Seen, new: list[dict[str, Any]]) -> bool:
+        """Update the refunds that changed, collect the new ones in `new`; whether any did either."""
+        wrote = False
+        for refund in seen.ret.refunds:
+            now = refund_values(refund)
+            before = seen.refunds.get(refund.id)
+            if before is None:
+                new.append(refund_insert_values(seen.seq, seen.ret, refund))
+            elif now != before:
+                diff = _changed(now, before)
+                await conn.execute(_update(REFUNDS, "id", diff), diff | {"_key": refund.id})
+            wrote |= now != before
+            seen.refunds[refund.id] = now
+        return wrote
+
+    async def _labels(self, conn: AsyncConnection, seen: _Seen, new: list[dict[str, Any]]) -> bool:
+        """Update the labels that changed (and a PDF issued in this unit of work), collect the new ones in `new`;
+        whether any did either."""
+        wrote = False
+        for label in seen.ret.labels:
+            now = label_values(label)
+            before = seen.labels.get(label.id)
+            pdf = label.pdf if label.pdf is not None and seen.pdfs.get(label.id) is not label.pdf else None
+            if before is None:
+                new.append(label_insert_values(seen.seq, label))
+            elif now != before or pdf is not None:
+                diff = _changed(now, before) | ({"pdf": pdf} if pdf is not None else {})
+                await conn.execute(_update(LABELS, "id", diff), diff | {"_key": label.id})
+            wrote |= now != before or pdf is not None
+            seen.labels[label.id] = now
+            if label.pdf is not None:
+                seen.pdfs[label.id] = label.pdf
+        return wrote
 
     async def _insert(self, conn: AsyncConnection, ret: Return) -> None:
         values = return_insert_values(ret)
